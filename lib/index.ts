@@ -1,0 +1,5 @@
+/**
+ * The package's pure core, usable without n8n: `require('n8n-nodes-resort-whatsapp')`.
+ * The n8n nodes under nodes/ are thin adapters over these functions.
+ */
+export * from './whatsapp';
