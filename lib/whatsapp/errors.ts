@@ -57,7 +57,9 @@ export interface GraphError {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-	return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+	return value !== null && typeof value === 'object'
+		? (value as Record<string, unknown>)
+		: undefined;
 }
 
 /** Reads Meta's `{ error: { message, type, code, error_subcode, error_data, fbtrace_id } }`. */
@@ -73,7 +75,9 @@ export function parseGraphError(body: unknown, httpStatus?: number): GraphError 
 	const error = asRecord(asRecord(parsed)?.error);
 	if (!error) {
 		return {
-			message: httpStatus ? `HTTP ${httpStatus} without a Graph API error body` : 'No response from the Graph API',
+			message: httpStatus
+				? `HTTP ${httpStatus} without a Graph API error body`
+				: 'No response from the Graph API',
 			httpStatus,
 		};
 	}

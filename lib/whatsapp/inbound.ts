@@ -31,32 +31,41 @@ export interface WhatsAppEvent {
 	errorCode?: number;
 	errorTitle?: string;
 	errorMessage?: string;
-	errors?: Array<{ code?: number; title?: string; message?: string; details?: string }>;
+	errors?: Array<{
+		code?: number;
+		title?: string;
+		message?: string;
+		details?: string;
+	}>;
 }
 
-export class WebhookPayloadError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'WebhookPayloadError';
-	}
-}
+export type ParsedWebhook = { ok: true; events: WhatsAppEvent[] } | { ok: false; reason: string };
 
 type Obj = Record<string, unknown>;
-const isObj = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObj = (value: unknown): value is Obj =>
+	value !== null && typeof value === 'object' && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 function isoFromUnix(value: unknown): string | undefined {
-	const seconds = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : NaN;
+	const seconds =
+		typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : NaN;
 	if (!Number.isFinite(seconds)) return undefined;
 	return DateTime.fromSeconds(seconds, { zone: 'utc' }).toISO() ?? undefined;
 }
 
-function messageEvent(message: Obj, value: Obj, base: Partial<WhatsAppEvent>): WhatsAppEvent | undefined {
+function messageEvent(
+	message: Obj,
+	value: Obj,
+	base: Partial<WhatsAppEvent>,
+): WhatsAppEvent | undefined {
 	const wamid = str(message.id);
 	if (!wamid) return undefined;
 	const from = str(message.from);
-	const contact = arr(value.contacts).filter(isObj).find((c) => str(c.wa_id) === from) ?? arr(value.contacts).find(isObj);
+	const contact =
+		arr(value.contacts)
+			.filter(isObj)
+			.find((c) => str(c.wa_id) === from) ?? arr(value.contacts).find(isObj);
 	const profile = isObj(contact) && isObj(contact.profile) ? contact.profile : undefined;
 	const type = str(message.type);
 	const event: WhatsAppEvent = {
@@ -72,7 +81,11 @@ function messageEvent(message: Obj, value: Obj, base: Partial<WhatsAppEvent>): W
 	if (isObj(message.text)) event.text = str(message.text.body);
 	if (isObj(message.interactive)) {
 		const interactive = message.interactive;
-		const reply = isObj(interactive.button_reply) ? interactive.button_reply : isObj(interactive.list_reply) ? interactive.list_reply : undefined;
+		const reply = isObj(interactive.button_reply)
+			? interactive.button_reply
+			: isObj(interactive.list_reply)
+				? interactive.list_reply
+				: undefined;
 		if (reply) {
 			event.replyId = str(reply.id);
 			event.replyTitle = str(reply.title);
@@ -112,7 +125,9 @@ function statusEvent(status: Obj, base: Partial<WhatsAppEvent>): WhatsAppEvent |
 		status: state,
 		recipientId: str(status.recipient_id),
 		timestamp: isoFromUnix(status.timestamp),
-		conversationCategory: str(pricing?.category) ?? (isObj(conversation?.origin) ? str(conversation.origin.type) : undefined),
+		conversationCategory:
+			str(pricing?.category) ??
+			(isObj(conversation?.origin) ? str(conversation.origin.type) : undefined),
 	};
 	if (errors.length) {
 		event.errors = errors;
@@ -123,12 +138,16 @@ function statusEvent(status: Obj, base: Partial<WhatsAppEvent>): WhatsAppEvent |
 	return event;
 }
 
-export function parseWhatsAppWebhook(body: unknown): WhatsAppEvent[] {
-	if (!isObj(body)) throw new WebhookPayloadError('The body is not a JSON object');
+/** Reads a webhook body; an envelope that is not Meta's comes back as a reason, not an exception. */
+export function parseWhatsAppWebhook(body: unknown): ParsedWebhook {
+	if (!isObj(body)) return { ok: false, reason: 'The body is not a JSON object' };
 	if (body.object !== 'whatsapp_business_account') {
-		throw new WebhookPayloadError(`"object" is ${JSON.stringify(body.object)}; expected "whatsapp_business_account"`);
+		return {
+			ok: false,
+			reason: `"object" is ${JSON.stringify(body.object)}; expected "whatsapp_business_account"`,
+		};
 	}
-	if (!Array.isArray(body.entry)) throw new WebhookPayloadError('"entry" must be an array');
+	if (!Array.isArray(body.entry)) return { ok: false, reason: '"entry" must be an array' };
 	const events: WhatsAppEvent[] = [];
 	for (const entry of body.entry.filter(isObj)) {
 		for (const change of arr(entry.changes).filter(isObj)) {
@@ -150,5 +169,5 @@ export function parseWhatsAppWebhook(body: unknown): WhatsAppEvent[] {
 			}
 		}
 	}
-	return events;
+	return { ok: true, events };
 }

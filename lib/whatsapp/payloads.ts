@@ -33,7 +33,11 @@ export class PayloadValidationError extends Error {
 	}
 }
 
-type Json = Record<string, unknown>;
+/** A Graph API request body; the value type matches n8n's IDataObject so nodes can pass it on. */
+export type Payload = {
+	[key: string]: string | number | boolean | null | undefined | object;
+};
+type Json = Payload;
 
 function requireText(field: string, value: unknown, max: number): string {
 	if (typeof value !== 'string' || value.trim() === '') {
@@ -60,7 +64,10 @@ export function normalizeRecipient(to: unknown): string {
 	const raw = String(to).trim();
 	const digits = raw.replace(/[\s\-().]/g, '').replace(/^\+/, '');
 	if (!/^[1-9]\d{6,14}$/.test(digits)) {
-		throw new PayloadValidationError('to', `"${maskPhone(raw)}" is not a phone number in international format (E.164)`);
+		throw new PayloadValidationError(
+			'to',
+			`"${maskPhone(raw)}" is not a phone number in international format (E.164)`,
+		);
 	}
 	return digits;
 }
@@ -93,7 +100,12 @@ export interface TextMessageInput {
 
 export function buildTextMessage(input: TextMessageInput): Json {
 	const body = requireText('text.body', input.body, LIMITS.textBody);
-	return envelope(input.to, 'text', { preview_url: input.previewUrl ?? false, body }, input.replyToMessageId);
+	return envelope(
+		input.to,
+		'text',
+		{ preview_url: input.previewUrl ?? false, body },
+		input.replyToMessageId,
+	);
 }
 
 export type TemplateHeader =
@@ -120,22 +132,39 @@ export interface TemplateMessageInput {
 export function buildTemplateMessage(input: TemplateMessageInput): Json {
 	const name = requireText('template.name', input.name, LIMITS.templateName);
 	if (!/^[a-z0-9_]+$/.test(name)) {
-		throw new PayloadValidationError('template.name', 'may contain only lowercase letters, digits and underscores');
+		throw new PayloadValidationError(
+			'template.name',
+			'may contain only lowercase letters, digits and underscores',
+		);
 	}
 	const language = requireText('template.language.code', input.language, 15);
 	if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) {
-		throw new PayloadValidationError('template.language.code', `"${language}" is not a language code like en or pt_BR`);
+		throw new PayloadValidationError(
+			'template.language.code',
+			`"${language}" is not a language code like en or pt_BR`,
+		);
 	}
 	const components: Json[] = [];
 	if (input.header) {
 		const header = input.header;
 		if (header.type === 'text') {
-			components.push({ type: 'header', parameters: [{ type: 'text', text: requireText('template.header.text', header.text, LIMITS.interactiveHeader) }] });
+			components.push({
+				type: 'header',
+				parameters: [
+					{
+						type: 'text',
+						text: requireText('template.header.text', header.text, LIMITS.interactiveHeader),
+					},
+				],
+			});
 		} else {
 			const link = requireUrl('template.header.link', header.link);
 			const media: Json = { link };
 			if (header.type === 'document' && header.filename) media.filename = header.filename;
-			components.push({ type: 'header', parameters: [{ type: header.type, [header.type]: media }] });
+			components.push({
+				type: 'header',
+				parameters: [{ type: header.type, [header.type]: media }],
+			});
 		}
 	}
 	if (input.bodyParameters?.length) {
@@ -157,14 +186,23 @@ export function buildTemplateMessage(input: TemplateMessageInput): Json {
 			throw new PayloadValidationError(`${field}.index`, `button ${button.index} is given twice`);
 		}
 		seenIndexes.add(button.index);
-		const value = requireText(`${field}.value`, button.value, button.subType === 'quick_reply' ? 128 : 2000);
+		const value = requireText(
+			`${field}.value`,
+			button.value,
+			button.subType === 'quick_reply' ? 128 : 2000,
+		);
 		const parameter =
 			button.subType === 'quick_reply'
 				? { type: 'payload', payload: value }
 				: button.subType === 'copy_code'
 					? { type: 'coupon_code', coupon_code: value }
 					: { type: 'text', text: value };
-		components.push({ type: 'button', sub_type: button.subType, index: String(button.index), parameters: [parameter] });
+		components.push({
+			type: 'button',
+			sub_type: button.subType,
+			index: String(button.index),
+			parameters: [parameter],
+		});
 	}
 	const template: Json = { name, language: { code: language } };
 	if (components.length) template.components = components;
@@ -173,12 +211,8 @@ export function buildTemplateMessage(input: TemplateMessageInput): Json {
 
 function requireUrl(field: string, value: unknown): string {
 	const text = requireText(field, value, 2000);
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		throw new PayloadValidationError(field, `"${text}" is not a valid URL`);
-	}
+	if (!URL.canParse(text)) throw new PayloadValidationError(field, `"${text}" is not a valid URL`);
+	const url = new URL(text);
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new PayloadValidationError(field, 'must be an http(s) URL');
 	}
@@ -194,8 +228,16 @@ export interface InteractiveFrame {
 }
 
 function interactiveFrame(input: InteractiveFrame): Json {
-	const frame: Json = { body: { text: requireText('interactive.body.text', input.body, LIMITS.interactiveBody) } };
-	const header = optionalText('interactive.header.text', input.headerText, LIMITS.interactiveHeader);
+	const frame: Json = {
+		body: {
+			text: requireText('interactive.body.text', input.body, LIMITS.interactiveBody),
+		},
+	};
+	const header = optionalText(
+		'interactive.header.text',
+		input.headerText,
+		LIMITS.interactiveHeader,
+	);
 	if (header) frame.header = { type: 'text', text: header };
 	const footer = optionalText('interactive.footer.text', input.footer, LIMITS.interactiveFooter);
 	if (footer) frame.footer = { text: footer };
@@ -207,22 +249,44 @@ export interface ReplyButton {
 	title: string;
 }
 
-export function buildReplyButtonsMessage(input: InteractiveFrame & { buttons: ReplyButton[] }): Json {
+export function buildReplyButtonsMessage(
+	input: InteractiveFrame & { buttons: ReplyButton[] },
+): Json {
 	const buttons = input.buttons ?? [];
 	if (buttons.length < 1 || buttons.length > LIMITS.replyButtons) {
-		throw new PayloadValidationError('interactive.action.buttons', `has ${buttons.length} buttons; 1 to ${LIMITS.replyButtons} are allowed`);
+		throw new PayloadValidationError(
+			'interactive.action.buttons',
+			`has ${buttons.length} buttons; 1 to ${LIMITS.replyButtons} are allowed`,
+		);
 	}
 	const ids = new Set<string>();
 	const action = {
 		buttons: buttons.map((button, index) => {
-			const id = requireText(`interactive.action.buttons[${index}].reply.id`, button.id, LIMITS.replyButtonId);
-			if (ids.has(id)) throw new PayloadValidationError(`interactive.action.buttons[${index}].reply.id`, `"${id}" is used twice`);
+			const id = requireText(
+				`interactive.action.buttons[${index}].reply.id`,
+				button.id,
+				LIMITS.replyButtonId,
+			);
+			if (ids.has(id))
+				throw new PayloadValidationError(
+					`interactive.action.buttons[${index}].reply.id`,
+					`"${id}" is used twice`,
+				);
 			ids.add(id);
-			const title = requireText(`interactive.action.buttons[${index}].reply.title`, button.title, LIMITS.replyButtonTitle);
+			const title = requireText(
+				`interactive.action.buttons[${index}].reply.title`,
+				button.title,
+				LIMITS.replyButtonTitle,
+			);
 			return { type: 'reply', reply: { id, title } };
 		}),
 	};
-	return envelope(input.to, 'interactive', { type: 'button', ...interactiveFrame(input), action }, input.replyToMessageId);
+	return envelope(
+		input.to,
+		'interactive',
+		{ type: 'button', ...interactiveFrame(input), action },
+		input.replyToMessageId,
+	);
 }
 
 export interface ListRow {
@@ -236,15 +300,23 @@ export interface ListSection {
 	rows: ListRow[];
 }
 
-export function buildListMessage(input: InteractiveFrame & { buttonText: string; sections: ListSection[] }): Json {
+export function buildListMessage(
+	input: InteractiveFrame & { buttonText: string; sections: ListSection[] },
+): Json {
 	const button = requireText('interactive.action.button', input.buttonText, LIMITS.listButton);
 	const sections = input.sections ?? [];
 	if (sections.length < 1 || sections.length > LIMITS.listSections) {
-		throw new PayloadValidationError('interactive.action.sections', `has ${sections.length} sections; 1 to ${LIMITS.listSections} are allowed`);
+		throw new PayloadValidationError(
+			'interactive.action.sections',
+			`has ${sections.length} sections; 1 to ${LIMITS.listSections} are allowed`,
+		);
 	}
 	const totalRows = sections.reduce((sum, section) => sum + (section.rows?.length ?? 0), 0);
 	if (totalRows < 1 || totalRows > LIMITS.listRows) {
-		throw new PayloadValidationError('interactive.action.sections', `have ${totalRows} rows in total; 1 to ${LIMITS.listRows} are allowed`);
+		throw new PayloadValidationError(
+			'interactive.action.sections',
+			`have ${totalRows} rows in total; 1 to ${LIMITS.listRows} are allowed`,
+		);
 	}
 	const ids = new Set<string>();
 	const builtSections = sections.map((section, s) => {
@@ -258,8 +330,15 @@ export function buildListMessage(input: InteractiveFrame & { buttonText: string;
 			const id = requireText(`${rowField}.id`, row.id, LIMITS.listRowId);
 			if (ids.has(id)) throw new PayloadValidationError(`${rowField}.id`, `"${id}" is used twice`);
 			ids.add(id);
-			const built: Json = { id, title: requireText(`${rowField}.title`, row.title, LIMITS.listRowTitle) };
-			const description = optionalText(`${rowField}.description`, row.description, LIMITS.listRowDescription);
+			const built: Json = {
+				id,
+				title: requireText(`${rowField}.title`, row.title, LIMITS.listRowTitle),
+			};
+			const description = optionalText(
+				`${rowField}.description`,
+				row.description,
+				LIMITS.listRowDescription,
+			);
 			if (description) built.description = description;
 			return built;
 		});
@@ -268,20 +347,34 @@ export function buildListMessage(input: InteractiveFrame & { buttonText: string;
 	return envelope(
 		input.to,
 		'interactive',
-		{ type: 'list', ...interactiveFrame(input), action: { button, sections: builtSections } },
+		{
+			type: 'list',
+			...interactiveFrame(input),
+			action: { button, sections: builtSections },
+		},
 		input.replyToMessageId,
 	);
 }
 
-export function buildCtaUrlMessage(input: InteractiveFrame & { displayText: string; url: string }): Json {
+export function buildCtaUrlMessage(
+	input: InteractiveFrame & { displayText: string; url: string },
+): Json {
 	const parameters = {
-		display_text: requireText('interactive.action.parameters.display_text', input.displayText, LIMITS.ctaDisplayText),
+		display_text: requireText(
+			'interactive.action.parameters.display_text',
+			input.displayText,
+			LIMITS.ctaDisplayText,
+		),
 		url: requireUrl('interactive.action.parameters.url', input.url),
 	};
 	return envelope(
 		input.to,
 		'interactive',
-		{ type: 'cta_url', ...interactiveFrame(input), action: { name: 'cta_url', parameters } },
+		{
+			type: 'cta_url',
+			...interactiveFrame(input),
+			action: { name: 'cta_url', parameters },
+		},
 		input.replyToMessageId,
 	);
 }

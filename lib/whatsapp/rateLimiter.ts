@@ -54,6 +54,8 @@ export async function mapWithConcurrency<T, R>(
 			results[index] = await task(items[index], index);
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+	await Promise.all(
+		Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker),
+	);
 	return results;
 }

@@ -13,7 +13,11 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxRetries: 3,
+	baseDelayMs: 1000,
+	maxDelayMs: 30_000,
+};
 
 /**
  * Delay before retry number `retry` (1-based). "Equal jitter": half the exponential step is
@@ -28,7 +32,8 @@ export function retryDelayMs(
 ): number {
 	const exponential = policy.baseDelayMs * 2 ** (retry - 1);
 	const jittered = exponential / 2 + (random() * exponential) / 2;
-	const serverAsked = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : 0;
+	const serverAsked =
+		retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : 0;
 	return Math.round(Math.min(policy.maxDelayMs, Math.max(jittered, serverAsked)));
 }
 
@@ -46,7 +51,12 @@ export function parseRetryAfter(header: unknown, nowMs: number): number | undefi
 /** What one attempt produced, as the transport saw it. */
 export type AttemptResult<T> =
 	| { ok: true; value: T }
-	| { ok: false; error: GraphError; retryAfterSeconds?: number; networkError?: boolean };
+	| {
+			ok: false;
+			error: GraphError;
+			retryAfterSeconds?: number;
+			networkError?: boolean;
+	  };
 
 export interface RetryOutcome<T> {
 	ok: boolean;
@@ -60,7 +70,11 @@ export interface RetryOutcome<T> {
 
 export async function withRetry<T>(
 	attempt: (attemptNumber: number) => Promise<AttemptResult<T>>,
-	options: { policy: RetryPolicy; sleep: (ms: number) => Promise<void>; random?: () => number },
+	options: {
+		policy: RetryPolicy;
+		sleep: (ms: number) => Promise<void>;
+		random?: () => number;
+	},
 ): Promise<RetryOutcome<T>> {
 	const delays: number[] = [];
 	for (let attemptNumber = 1; ; attemptNumber++) {
@@ -71,9 +85,20 @@ export async function withRetry<T>(
 			? 'retryable'
 			: errorDisposition(result.error.code, result.error.httpStatus);
 		if (disposition !== 'retryable' || attemptNumber > options.policy.maxRetries) {
-			return { ok: false, error: result.error, disposition, attempts: attemptNumber, delays };
+			return {
+				ok: false,
+				error: result.error,
+				disposition,
+				attempts: attemptNumber,
+				delays,
+			};
 		}
-		const delay = retryDelayMs(options.policy, attemptNumber, result.retryAfterSeconds, options.random);
+		const delay = retryDelayMs(
+			options.policy,
+			attemptNumber,
+			result.retryAfterSeconds,
+			options.random,
+		);
 		delays.push(delay);
 		await options.sleep(delay);
 	}

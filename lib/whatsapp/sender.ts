@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 
 import { OUTSIDE_SERVICE_WINDOW_CODE, type ErrorDisposition, type GraphError } from './errors';
-import { buildTextMessage } from './payloads';
+import { buildTextMessage, type Payload } from './payloads';
 import { withRetry, type AttemptResult, type RetryPolicy } from './retry';
 
 export interface SentMessage {
@@ -13,7 +13,7 @@ export interface SentMessage {
 	waId?: string;
 }
 
-export type GraphPost = (body: Record<string, unknown>) => Promise<AttemptResult<SentMessage>>;
+export type GraphPost = (body: Payload) => Promise<AttemptResult<SentMessage>>;
 
 export interface TemplateFallback {
 	/** Generic wording sent as free text when the template itself is rejected. */
@@ -40,7 +40,10 @@ export interface DeliveryResult {
 
 export const SERVICE_WINDOW_HOURS = 24;
 
-export function isInsideServiceWindow(lastInboundAt: string | undefined, now: DateTime): boolean | undefined {
+export function isInsideServiceWindow(
+	lastInboundAt: string | undefined,
+	now: DateTime,
+): boolean | undefined {
 	if (!lastInboundAt) return undefined;
 	const last = DateTime.fromISO(lastInboundAt, { setZone: true });
 	if (!last.isValid) return undefined;
@@ -48,7 +51,7 @@ export function isInsideServiceWindow(lastInboundAt: string | undefined, now: Da
 }
 
 export async function deliverMessage(
-	payload: Record<string, unknown>,
+	payload: Payload,
 	post: GraphPost,
 	options: {
 		policy: RetryPolicy;
@@ -60,7 +63,13 @@ export async function deliverMessage(
 ): Promise<DeliveryResult> {
 	const first = await withRetry(() => post(payload), options);
 	if (first.ok) {
-		return { ok: true, ...first.value, attempts: first.attempts, delays: first.delays, fallbackUsed: false };
+		return {
+			ok: true,
+			...first.value,
+			attempts: first.attempts,
+			delays: first.delays,
+			fallbackUsed: false,
+		};
 	}
 	const failed: DeliveryResult = {
 		ok: false,
@@ -78,17 +87,28 @@ export async function deliverMessage(
 		return { ...failed, fallbackSkipped: 'outside_service_window' };
 	}
 	// Unknown window: let Meta decide; a 131047 answer means the guest is outside it.
-	const second = await withRetry(() => post(buildTextMessage({ to: fallback.to, body: fallback.text })), options);
+	const second = await withRetry(
+		() => post(buildTextMessage({ to: fallback.to, body: fallback.text })),
+		options,
+	);
 	const attempts = first.attempts + second.attempts;
 	const delays = [...first.delays, ...second.delays];
 	if (second.ok) {
-		return { ok: true, ...second.value, attempts, delays, fallbackUsed: true, templateError: first.error };
+		return {
+			ok: true,
+			...second.value,
+			attempts,
+			delays,
+			fallbackUsed: true,
+			templateError: first.error,
+		};
 	}
 	return {
 		...failed,
 		attempts,
 		delays,
 		fallbackError: second.error,
-		fallbackSkipped: second.error?.code === OUTSIDE_SERVICE_WINDOW_CODE ? 'outside_service_window' : undefined,
+		fallbackSkipped:
+			second.error?.code === OUTSIDE_SERVICE_WINDOW_CODE ? 'outside_service_window' : undefined,
 	};
 }

@@ -9,7 +9,11 @@ export function signPayload(rawBody: Buffer | string, secret: string): string {
  * Constant-time check of an X-Hub-Signature-256 header. Comparing fixed-length digests
  * (never the raw header string) keeps the time independent of where a forgery differs.
  */
-export function verifySignature(rawBody: Buffer | string, header: unknown, secret: string): boolean {
+export function verifySignature(
+	rawBody: Buffer | string,
+	header: unknown,
+	secret: string,
+): boolean {
 	if (typeof header !== 'string' || secret === '') return false;
 	const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
 	if (!match) return false;

@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { TemplateFallback } from '../../../../lib/whatsapp';
+
+/** What an operation hands to the router: the Graph payload plus what the output should say. */
+export interface PreparedSend {
+	payload: IDataObject;
+	fallback?: TemplateFallback;
+	summary: IDataObject;
+}
+
+export type PrepareFunction = (this: IExecuteFunctions, itemIndex: number) => PreparedSend;
+
+export function recipientField(operation: string): INodeProperties {
+	return {
+		displayName: 'Recipient Phone Number',
+		name: 'to',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '+34600111222',
+		description: "The guest's number in international format",
+		displayOptions: { show: { resource: ['message'], operation: [operation] } },
+	};
+}
+
+/** Body, header and footer shared by every interactive message. */
+export function interactiveFrameFields(operation: string): INodeProperties[] {
+	const show = { show: { resource: ['message'], operation: [operation] } };
+	return [
+		{
+			displayName: 'Body',
+			name: 'body',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			required: true,
+			description: 'Up to 1024 characters',
+			displayOptions: show,
+		},
+		{
+			displayName: 'Header',
+			name: 'headerText',
+			type: 'string',
+			default: '',
+			description: 'Optional, up to 60 characters',
+			displayOptions: show,
+		},
+		{
+			displayName: 'Footer',
+			name: 'footer',
+			type: 'string',
+			default: '',
+			description: 'Optional, up to 60 characters',
+			displayOptions: show,
+		},
+	];
+}
+
+export function readFrame(context: IExecuteFunctions, itemIndex: number) {
+	return {
+		to: context.getNodeParameter('to', itemIndex) as string,
+		body: context.getNodeParameter('body', itemIndex) as string,
+		headerText: context.getNodeParameter('headerText', itemIndex, '') as string,
+		footer: context.getNodeParameter('footer', itemIndex, '') as string,
+	};
+}

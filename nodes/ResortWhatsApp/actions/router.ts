@@ -1,0 +1,180 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import {
+	deliverMessage,
+	mapWithConcurrency,
+	maskPhone,
+	PayloadValidationError,
+	RateLimiter,
+	type DeliveryResult,
+	type RetryPolicy,
+} from '../../../lib/whatsapp';
+import { getGraphSettings, postMessage } from '../transport';
+import { operations } from './message';
+import type { PreparedSend } from './message/common';
+
+interface DeliverySettings {
+	maxRetries?: number;
+	baseDelayMs?: number;
+	maxDelayMs?: number;
+	messagesPerSecond?: number;
+	concurrency?: number;
+}
+
+const SENT = 0;
+const FAILED = 1;
+
+function recipientOf(prepared: PreparedSend): string | undefined {
+	const to = prepared.payload.to;
+	return typeof to === 'string' ? maskPhone(to) : undefined;
+}
+
+function describeResult(
+	prepared: PreparedSend,
+	operation: string,
+	result: DeliveryResult,
+): IDataObject {
+	const json: IDataObject = {
+		status: result.ok ? 'sent' : 'failed',
+		operation,
+		...prepared.summary,
+		recipient: recipientOf(prepared),
+		messageId: result.messageId,
+		attempts: result.attempts,
+		fallbackUsed: result.fallbackUsed,
+	};
+	if (result.fallbackSkipped) json.fallbackSkipped = result.fallbackSkipped;
+	if (result.templateError) {
+		json.templateErrorCode = result.templateError.code;
+		json.templateErrorMessage = result.templateError.message;
+	}
+	if (result.error) {
+		json.errorCode = result.error.code;
+		json.errorSubcode = result.error.subcode;
+		json.errorMessage = result.error.message;
+		json.errorDetails = result.error.details;
+		json.errorDisposition = result.error.disposition;
+		json.httpStatus = result.error.httpStatus;
+		json.fbtraceId = result.error.fbtraceId;
+	}
+	return json;
+}
+
+/**
+ * Sends every input item, paced to the configured rate, and sorts the outcomes into the
+ * Sent and Failed outputs. A failure never stops the batch: each failed item carries Meta's
+ * error code and message so a workflow can queue, alert or replay it.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const settings = await getGraphSettings(this);
+	const delivery = this.getNodeParameter('delivery', 0, {}) as DeliverySettings;
+	const policy: RetryPolicy = {
+		maxRetries: delivery.maxRetries ?? 3,
+		baseDelayMs: delivery.baseDelayMs ?? 1000,
+		maxDelayMs: delivery.maxDelayMs ?? 30_000,
+	};
+	const limiter = new RateLimiter(delivery.messagesPerSecond ?? 80, () => Date.now(), sleep);
+	const useErrorOutput = this.getNode().onError === 'continueErrorOutput';
+	const post = async (body: IDataObject) => {
+		await limiter.acquire();
+		return await postMessage(this, settings, body);
+	};
+
+	const outcomes = await mapWithConcurrency(
+		items,
+		delivery.concurrency ?? 20,
+		async (_item, itemIndex) => {
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			const prepare = operations[operation];
+			if (!prepare)
+				throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, {
+					itemIndex,
+				});
+			let prepared: PreparedSend;
+			try {
+				prepared = prepare.call(this, itemIndex);
+			} catch (error) {
+				if (!(error instanceof PayloadValidationError)) {
+					throw new NodeOperationError(this.getNode(), error as Error, {
+						itemIndex,
+					});
+				}
+				// Refused before sending: Meta would reject it, and retrying cannot help.
+				const json: IDataObject = {
+					status: 'failed',
+					operation,
+					attempts: 0,
+					fallbackUsed: false,
+					errorDisposition: 'validation',
+					errorField: error.field,
+					errorMessage: error.message,
+				};
+				const failure = new NodeOperationError(this.getNode(), error.message, {
+					itemIndex,
+				});
+				return {
+					output: FAILED,
+					item: { json, pairedItem: { item: itemIndex } },
+					failure,
+				};
+			}
+			const result = await deliverMessage(prepared.payload, post, {
+				policy,
+				sleep,
+				fallback: prepared.fallback,
+			});
+			const json = describeResult(prepared, operation, result);
+			if (result.ok) {
+				return {
+					output: SENT,
+					item: { json, pairedItem: { item: itemIndex } },
+				};
+			}
+			this.logger.warn('WhatsApp message not delivered', {
+				operation,
+				recipient: json.recipient,
+				errorCode: result.error?.code,
+				errorMessage: result.error?.message,
+				attempts: result.attempts,
+			});
+			const failure = new NodeApiError(
+				this.getNode(),
+				{ ...(json as JsonObject) },
+				{
+					message: `WhatsApp rejected the message${result.error?.code ? ` (code ${result.error.code})` : ''}: ${result.error?.message}`,
+					description: result.error?.details,
+					httpCode: result.error?.httpStatus ? String(result.error.httpStatus) : undefined,
+					itemIndex,
+				},
+			);
+			return {
+				output: FAILED,
+				item: { json, pairedItem: { item: itemIndex } },
+				failure,
+			};
+		},
+	);
+
+	const sent: INodeExecutionData[] = [];
+	const failed: INodeExecutionData[] = [];
+	for (const outcome of outcomes) {
+		if (outcome.output === SENT) {
+			sent.push(outcome.item);
+		} else if (useErrorOutput && outcome.failure) {
+			// n8n moves items carrying `error` to the node's error output.
+			failed.push({ ...outcome.item, error: outcome.failure });
+		} else {
+			failed.push(outcome.item);
+		}
+	}
+	return [sent, failed];
+}

@@ -1,0 +1,207 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { parseWhatsAppWebhook, secretsEqual, SeenKeys, verifySignature } from '../../lib/whatsapp';
+import { getGraphSettings, graphRequest } from '../ResortWhatsApp/transport';
+import { readRawBody } from './rawBody';
+
+/**
+ * Redeliveries of the same wamid within a process are caught here even when several arrive at
+ * once; the workflow's static data keeps the most recent keys across restarts.
+ */
+const seenByNode = new Map<string, SeenKeys>();
+const PERSISTED_KEYS = 2000;
+
+function seenKeysFor(context: IWebhookFunctions): SeenKeys {
+	const id = `${context.getWorkflow().id}:${context.getNode().id}`;
+	let keys = seenByNode.get(id);
+	if (!keys) {
+		keys = SeenKeys.from(context.getWorkflowStaticData('node').seenEventKeys);
+		seenByNode.set(id, keys);
+	}
+	return keys;
+}
+
+function reply(
+	context: IWebhookFunctions,
+	status: number,
+	body: IDataObject | string,
+): IWebhookResponseData {
+	const res = context.getResponseObject();
+	if (typeof body === 'string') res.status(status).type('text/plain').send(body);
+	else res.status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+export class ResortWhatsAppTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Resort WhatsApp Trigger',
+		name: 'resortWhatsAppTrigger',
+		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description:
+			'Starts the workflow when a guest writes on WhatsApp or a message status changes (signed Cloud API webhooks)',
+		defaults: { name: 'Resort WhatsApp Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'resortWhatsAppApi', required: true }],
+		webhooks: [
+			{
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Trigger On',
+				name: 'events',
+				type: 'multiOptions',
+				default: ['message'],
+				options: [
+					{
+						name: 'Guest Messages',
+						value: 'message',
+						description: 'Texts, button and list replies, template quick replies',
+					},
+					{
+						name: 'Message Status Updates',
+						value: 'status',
+						description: 'Sent, delivered, read and failed',
+					},
+				],
+			},
+			{
+				displayName: 'Register Callback URL With Meta',
+				name: 'registerWebhook',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to point the WhatsApp Business Account's webhook at this workflow on activation (Meta's per-account callback override). Turn off to configure the callback URL by hand in the Meta App Dashboard.",
+			},
+			{
+				// n8n hands the raw request to version-1 webhook nodes whose options.binaryData is set,
+				// instead of parsing it first. The signature must be checked over the exact bytes Meta
+				// signed, and malformed JSON must be answered 400 (n8n's own parser would say 422).
+				displayName: 'Raw Body',
+				name: 'options',
+				type: 'hidden',
+				default: { binaryData: true },
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				if (!this.getNodeParameter('registerWebhook', true)) return true;
+				const settings = await getGraphSettings(this);
+				const result = await graphRequest(
+					this,
+					'GET',
+					`${settings.baseUrl}/${settings.businessAccountId}/subscribed_apps`,
+				);
+				if (!result.ok) return false;
+				const apps =
+					(result.value as { data?: Array<{ override_callback_uri?: string }> })?.data ?? [];
+				return apps.some((app) => app.override_callback_uri === this.getNodeWebhookUrl('default'));
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				if (!this.getNodeParameter('registerWebhook', true)) return true;
+				const settings = await getGraphSettings(this);
+				const result = await graphRequest(
+					this,
+					'POST',
+					`${settings.baseUrl}/${settings.businessAccountId}/subscribed_apps`,
+					{
+						override_callback_uri: this.getNodeWebhookUrl('default'),
+						verify_token: settings.verifyToken || this.getNode().id,
+					},
+				);
+				if (!result.ok) {
+					throw new NodeApiError(this.getNode(), { ...result.error } as JsonObject, {
+						message: `Meta did not accept the webhook URL: ${result.error.message}`,
+					});
+				}
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				if (!this.getNodeParameter('registerWebhook', true)) return true;
+				const settings = await getGraphSettings(this);
+				const result = await graphRequest(
+					this,
+					'DELETE',
+					`${settings.baseUrl}/${settings.businessAccountId}/subscribed_apps`,
+				);
+				return result.ok;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const credentials = await this.getCredentials('resortWhatsAppApi');
+		if (this.getWebhookName() === 'setup') {
+			// Meta's verification request: echo hub.challenge only for our verify token.
+			const query = this.getQueryData() as IDataObject;
+			const expected = String(credentials.verifyToken || '') || this.getNode().id;
+			if (query['hub.mode'] === 'subscribe' && secretsEqual(query['hub.verify_token'], expected)) {
+				return reply(this, 200, String(query['hub.challenge'] ?? ''));
+			}
+			this.logger.warn('WhatsApp webhook verification refused: wrong verify token or mode');
+			return reply(this, 403, { error: 'Verification token mismatch' });
+		}
+
+		const read = await readRawBody(this.getRequestObject());
+		if (!read.ok) return reply(this, read.status, { error: read.reason });
+		const rawBody = read.body;
+		const appSecret = String(credentials.appSecret ?? '');
+		if (!verifySignature(rawBody, this.getHeaderData()['x-hub-signature-256'], appSecret)) {
+			// Logged without the body: it may hold a guest's number and words.
+			this.logger.warn('WhatsApp webhook refused: missing or invalid X-Hub-Signature-256', {
+				bytes: rawBody.length,
+				hasSignature: Boolean(this.getHeaderData()['x-hub-signature-256']),
+			});
+			return reply(this, 401, { error: 'Invalid signature' });
+		}
+		let body: unknown;
+		try {
+			body = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			return reply(this, 400, { error: 'Malformed JSON' });
+		}
+		const parsed = parseWhatsAppWebhook(body);
+		if (!parsed.ok) return reply(this, 400, { error: parsed.reason });
+		const events = parsed.events;
+
+		const wanted = new Set(this.getNodeParameter('events', ['message']) as string[]);
+		const seen = seenKeysFor(this);
+		const now = Date.now();
+		const fresh = events.filter((event) => wanted.has(event.kind) && seen.add(event.eventKey, now));
+		// Meta retries anything not acknowledged quickly, so answer before the workflow runs.
+		reply(this, 200, { received: events.length, accepted: fresh.length });
+		if (fresh.length === 0) return { noWebhookResponse: true };
+		this.getWorkflowStaticData('node').seenEventKeys = seen.toJSON().slice(-PERSISTED_KEYS);
+		return {
+			noWebhookResponse: true,
+			workflowData: [fresh.map((event) => ({ json: event as unknown as IDataObject }))],
+		};
+	}
+}
