@@ -1,5 +1,5 @@
 /** Two projects: fast unit tests of the pure core, and end-to-end tests in a real n8n. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.tools.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.tools.json' }];
 
 module.exports = {
 	projects: [
@@ -16,7 +16,6 @@ module.exports = {
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
 			globalTeardown: '<rootDir>/test/e2e/globalTeardown.ts',
-			testTimeout: 180000,
 		},
 	],
 };

@@ -1,0 +1,360 @@
+import { createHmac } from 'crypto';
+import { DateTime } from 'luxon';
+
+import {
+	buildCtaUrlMessage,
+	buildListMessage,
+	buildReplyButtonsMessage,
+	buildTemplateMessage,
+	buildTextMessage,
+	deliverMessage,
+	errorDisposition,
+	maskPhone,
+	parseRetryAfter,
+	parseWhatsAppWebhook,
+	PayloadValidationError,
+	RateLimiter,
+	retryDelayMs,
+	SeenKeys,
+	secretsEqual,
+	signPayload,
+	verifySignature,
+	withRetry,
+	type AttemptResult,
+	type SentMessage,
+} from '../../lib';
+
+function validationField(fn: () => unknown): string {
+	try {
+		fn();
+	} catch (error) {
+		if (error instanceof PayloadValidationError) return error.field;
+		throw error;
+	}
+	throw new Error('expected a PayloadValidationError');
+}
+
+describe('signatures', () => {
+	const secret = 'app-secret';
+	const body = Buffer.from('{"object":"whatsapp_business_account"}');
+
+	it('signs like Meta: sha256=<hex hmac of the raw body>', () => {
+		const hex = createHmac('sha256', secret).update(body).digest('hex');
+		expect(signPayload(body, secret)).toBe(`sha256=${hex}`);
+	});
+
+	it('accepts only the exact signature over the exact bytes', () => {
+		const header = signPayload(body, secret);
+		expect(verifySignature(body, header, secret)).toBe(true);
+		expect(verifySignature(Buffer.from(body.toString() + ' '), header, secret)).toBe(false);
+		expect(verifySignature(body, header, 'other-secret')).toBe(false);
+		expect(verifySignature(body, header.replace('sha256=', 'sha1='), secret)).toBe(false);
+		expect(verifySignature(body, header.slice(0, -2), secret)).toBe(false);
+		expect(verifySignature(body, undefined, secret)).toBe(false);
+		expect(verifySignature(body, header, '')).toBe(false);
+		expect(verifySignature(body, header.toUpperCase().replace('SHA256=', 'sha256='), secret)).toBe(true);
+	});
+
+	it('compares verify tokens of any length', () => {
+		expect(secretsEqual('token-1', 'token-1')).toBe(true);
+		expect(secretsEqual('token-1', 'token-12')).toBe(false);
+		expect(secretsEqual(undefined, 'x')).toBe(false);
+		expect(secretsEqual('', '')).toBe(false);
+	});
+});
+
+describe('payload builders enforce Meta limits before sending', () => {
+	it('builds a text message with digits-only recipient', () => {
+		expect(buildTextMessage({ to: '+34 600-111-222', body: 'Hola' })).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: '34600111222',
+			type: 'text',
+			text: { preview_url: false, body: 'Hola' },
+		});
+	});
+
+	it('names the field that breaks a limit', () => {
+		expect(validationField(() => buildTextMessage({ to: '34600111222', body: 'x'.repeat(4097) }))).toBe('text.body');
+		expect(validationField(() => buildTextMessage({ to: '12', body: 'hi' }))).toBe('to');
+		const buttons = [1, 2, 3, 4].map((n) => ({ id: `b${n}`, title: `B${n}` }));
+		expect(validationField(() => buildReplyButtonsMessage({ to: '34600111222', body: 'Pick', buttons }))).toBe(
+			'interactive.action.buttons',
+		);
+		expect(
+			validationField(() =>
+				buildReplyButtonsMessage({ to: '34600111222', body: 'Pick', buttons: [{ id: 'a', title: 'x'.repeat(21) }] }),
+			),
+		).toBe('interactive.action.buttons[0].reply.title');
+		expect(
+			validationField(() =>
+				buildReplyButtonsMessage({ to: '34600111222', body: 'Pick', buttons: [{ id: 'a', title: 'A' }, { id: 'a', title: 'B' }] }),
+			),
+		).toBe('interactive.action.buttons[1].reply.id');
+		const rows = Array.from({ length: 11 }, (_, n) => ({ id: `r${n}`, title: `Row ${n}` }));
+		expect(
+			validationField(() => buildListMessage({ to: '34600111222', body: 'Menu', buttonText: 'Open', sections: [{ rows }] })),
+		).toBe('interactive.action.sections');
+		expect(
+			validationField(() =>
+				buildListMessage({
+					to: '34600111222',
+					body: 'Menu',
+					buttonText: 'Open',
+					sections: [{ title: 'A', rows: [{ id: 'r', title: 'x'.repeat(25) }] }],
+				}),
+			),
+		).toBe('interactive.action.sections[0].rows[0].title');
+		expect(
+			validationField(() => buildCtaUrlMessage({ to: '34600111222', body: 'Go', displayText: 'View', url: 'not a url' })),
+		).toBe('interactive.action.parameters.url');
+		expect(
+			validationField(() => buildTemplateMessage({ to: '34600111222', name: 'Welcome Qualifier', language: 'en' })),
+		).toBe('template.name');
+	});
+
+	it('counts an emoji as one character like Meta', () => {
+		const title = '🌴'.repeat(20);
+		const payload = buildReplyButtonsMessage({ to: '34600111222', body: 'Pick', buttons: [{ id: 'a', title }] });
+		expect((payload.interactive as { action: { buttons: Array<{ reply: { title: string } }> } }).action.buttons[0].reply.title).toBe(title);
+	});
+
+	it('builds template components in Meta order', () => {
+		const payload = buildTemplateMessage({
+			to: '351912345678',
+			name: 'product_suggestions',
+			language: 'pt_BR',
+			header: { type: 'image', link: 'https://example.com/villa.jpg' },
+			bodyParameters: ['Ana', 'Villa Mar'],
+			buttons: [{ index: 0, subType: 'url', value: '?utm_source=whatsapp&journey_id=j1' }],
+		});
+		expect(payload.template).toEqual({
+			name: 'product_suggestions',
+			language: { code: 'pt_BR' },
+			components: [
+				{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/villa.jpg' } }] },
+				{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: 'Villa Mar' }] },
+				{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: '?utm_source=whatsapp&journey_id=j1' }] },
+			],
+		});
+	});
+
+	it('groups list rows into titled sections', () => {
+		const payload = buildListMessage({
+			to: '34600111222',
+			body: 'Choose',
+			buttonText: 'Rooms',
+			sections: [
+				{ title: 'Beach', rows: [{ id: 'v1', title: 'Villa', description: 'Sea view' }] },
+				{ title: 'Mountain', rows: [{ id: 'c1', title: 'Cabin' }] },
+			],
+		});
+		expect((payload.interactive as { action: unknown }).action).toEqual({
+			button: 'Rooms',
+			sections: [
+				{ title: 'Beach', rows: [{ id: 'v1', title: 'Villa', description: 'Sea view' }] },
+				{ title: 'Mountain', rows: [{ id: 'c1', title: 'Cabin' }] },
+			],
+		});
+	});
+
+	it('masks phone numbers', () => {
+		expect(maskPhone('+34600111212')).toBe('+34•••••••12');
+		expect(maskPhone('34600111212')).toBe('+34•••••••12');
+	});
+});
+
+describe('error codes and retry policy', () => {
+	it('classifies by Meta code, not by HTTP status', () => {
+		for (const code of [1, 2, 4, 613, 80007, 130429, 131000, 131016, 131056, 133004]) {
+			expect(errorDisposition(code, 400)).toBe('retryable');
+		}
+		for (const code of [132000, 132001, 132005, 132007, 132012, 132015, 132016]) {
+			expect(errorDisposition(code, 400)).toBe('template');
+		}
+		for (const code of [131026, 131047, 131051, 368, 100, 190]) {
+			expect(errorDisposition(code, 500)).toBe('fatal');
+		}
+		expect(errorDisposition(undefined, 502)).toBe('retryable');
+		expect(errorDisposition(undefined, 400)).toBe('fatal');
+	});
+
+	it('backs off exponentially with equal jitter, capped, and honours Retry-After', () => {
+		const policy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
+		expect(retryDelayMs(policy, 1, undefined, () => 0)).toBe(500);
+		expect(retryDelayMs(policy, 1, undefined, () => 1)).toBe(1000);
+		expect(retryDelayMs(policy, 3, undefined, () => 0)).toBe(2000);
+		expect(retryDelayMs(policy, 3, undefined, () => 1)).toBe(4000);
+		expect(retryDelayMs(policy, 10, undefined, () => 1)).toBe(30_000);
+		expect(retryDelayMs(policy, 1, 7, () => 0)).toBe(7000);
+		expect(retryDelayMs(policy, 1, 120, () => 0)).toBe(30_000);
+	});
+
+	it('parses Retry-After seconds and dates', () => {
+		const now = Date.parse('2026-11-25T10:00:00Z');
+		expect(parseRetryAfter('3', now)).toBe(3);
+		expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:05 GMT', now)).toBe(5);
+		expect(parseRetryAfter('soon', now)).toBeUndefined();
+		expect(parseRetryAfter(undefined, now)).toBeUndefined();
+	});
+
+	const policy = { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 100 };
+	const sleeps: number[] = [];
+	const sleep = async (ms: number) => {
+		sleeps.push(ms);
+	};
+	beforeEach(() => (sleeps.length = 0));
+
+	it('retries retryable codes at most 3 times', async () => {
+		const attempt = jest.fn(async (): Promise<AttemptResult<string>> => ({ ok: false, error: { code: 130429, message: 'Rate limit hit' } }));
+		const outcome = await withRetry(attempt, { policy, sleep, random: () => 0 });
+		expect(outcome).toMatchObject({ ok: false, attempts: 4, disposition: 'retryable', delays: [5, 10, 20] });
+		expect(attempt).toHaveBeenCalledTimes(4);
+		expect(sleeps).toEqual([5, 10, 20]);
+	});
+
+	it('fails at once on a non-retryable code', async () => {
+		const attempt = jest.fn(async (): Promise<AttemptResult<string>> => ({ ok: false, error: { code: 131026, message: 'Undeliverable' } }));
+		const outcome = await withRetry(attempt, { policy, sleep });
+		expect(outcome).toMatchObject({ ok: false, attempts: 1, disposition: 'fatal' });
+		expect(sleeps).toEqual([]);
+	});
+
+	it('retries dropped connections and succeeds', async () => {
+		let calls = 0;
+		const outcome = await withRetry(
+			async (): Promise<AttemptResult<string>> =>
+				++calls < 3 ? { ok: false, networkError: true, error: { message: 'socket hang up' } } : { ok: true, value: 'wamid.1' },
+			{ policy, sleep, random: () => 0 },
+		);
+		expect(outcome).toEqual({ ok: true, value: 'wamid.1', attempts: 3, delays: [5, 10] });
+	});
+});
+
+describe('delivery with template fallback', () => {
+	const policy = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 1 };
+	const sleep = async () => undefined;
+	const template = buildTemplateMessage({ to: '34600111222', name: 'booking_reminder_1', language: 'es' });
+	const now = () => DateTime.fromISO('2026-11-25T12:00:00Z');
+
+	function scripted(results: Array<AttemptResult<SentMessage>>) {
+		const bodies: unknown[] = [];
+		const post = async (body: unknown) => {
+			bodies.push(body);
+			return results.shift() ?? { ok: true as const, value: { messageId: 'wamid.extra' } };
+		};
+		return { post, bodies };
+	}
+
+	it('sends the fallback text when the template is rejected', async () => {
+		const { post, bodies } = scripted([
+			{ ok: false, error: { code: 132001, message: 'Template name does not exist in the translation' } },
+			{ ok: true, value: { messageId: 'wamid.fallback' } },
+		]);
+		const result = await deliverMessage(template, post, {
+			policy,
+			sleep,
+			now,
+			fallback: { text: 'Hola', to: '34600111222', lastInboundAt: '2026-11-25T02:00:00Z' },
+		});
+		expect(result).toMatchObject({ ok: true, messageId: 'wamid.fallback', fallbackUsed: true, attempts: 2, templateError: { code: 132001 } });
+		expect(bodies[1]).toEqual(buildTextMessage({ to: '34600111222', body: 'Hola' }));
+	});
+
+	it('does not try the fallback outside the 24-hour window', async () => {
+		const { post, bodies } = scripted([{ ok: false, error: { code: 132001, message: 'no template' } }]);
+		const result = await deliverMessage(template, post, {
+			policy,
+			sleep,
+			now,
+			fallback: { text: 'Hola', to: '34600111222', lastInboundAt: '2026-11-23T12:00:00Z' },
+		});
+		expect(result).toMatchObject({ ok: false, fallbackUsed: false, fallbackSkipped: 'outside_service_window', error: { code: 132001, disposition: 'template' } });
+		expect(bodies).toHaveLength(1);
+	});
+
+	it('fails with the template error when Meta says the window is closed', async () => {
+		const { post } = scripted([
+			{ ok: false, error: { code: 132015, message: 'Template is paused' } },
+			{ ok: false, error: { code: 131047, message: 'Re-engagement message' } },
+		]);
+		const result = await deliverMessage(template, post, { policy, sleep, now, fallback: { text: 'Hola', to: '34600111222' } });
+		expect(result).toMatchObject({
+			ok: false,
+			attempts: 2,
+			error: { code: 132015 },
+			fallbackError: { code: 131047 },
+			fallbackSkipped: 'outside_service_window',
+		});
+	});
+
+	it('never falls back on non-template errors', async () => {
+		const { post, bodies } = scripted([{ ok: false, error: { code: 131026, message: 'Message undeliverable' } }]);
+		const result = await deliverMessage(template, post, { policy, sleep, now, fallback: { text: 'Hola', to: '34600111222' } });
+		expect(result).toMatchObject({ ok: false, attempts: 1, error: { code: 131026, disposition: 'fatal' } });
+		expect(bodies).toHaveLength(1);
+	});
+});
+
+describe('inbound webhook parsing', () => {
+	const envelope = (value: Record<string, unknown>) => ({
+		object: 'whatsapp_business_account',
+		entry: [{ id: 'WABA1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550001111', phone_number_id: 'PN1' }, ...value } }] }],
+	});
+
+	it('normalizes a text message, a button reply and a status', () => {
+		const parsed = parseWhatsAppWebhook(
+			envelope({
+				contacts: [{ profile: { name: 'Ana' }, wa_id: '34600111222' }],
+				messages: [
+					{ from: '34600111222', id: 'wamid.A', timestamp: '1764064800', type: 'text', text: { body: 'Hola' } },
+					{ from: '34600111222', id: 'wamid.B', timestamp: '1764064801', type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'romance', title: 'Romantic escape' } } },
+				],
+				statuses: [{ id: 'wamid.C', status: 'failed', timestamp: '1764064802', recipient_id: '34600111222', errors: [{ code: 131026, title: 'Message undeliverable' }] }],
+			}),
+		);
+		expect(parsed.ok).toBe(true);
+		if (!parsed.ok) return;
+		expect(parsed.events).toEqual([
+			{ kind: 'message', eventKey: 'wamid.A', wamid: 'wamid.A', wabaId: 'WABA1', phoneNumberId: 'PN1', displayPhoneNumber: '15550001111', from: '34600111222', profileName: 'Ana', type: 'text', text: 'Hola', timestamp: '2025-11-25T10:00:00.000Z' },
+			expect.objectContaining({ kind: 'message', wamid: 'wamid.B', replyId: 'romance', replyTitle: 'Romantic escape', text: 'Romantic escape' }),
+			expect.objectContaining({ kind: 'status', eventKey: 'wamid.C:failed', status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable', recipientId: '34600111222' }),
+		]);
+	});
+
+	it('rejects envelopes that are not WhatsApp webhooks', () => {
+		expect(parseWhatsAppWebhook([])).toEqual({ ok: false, reason: 'The body is not a JSON object' });
+		expect(parseWhatsAppWebhook({ object: 'page', entry: [] })).toMatchObject({ ok: false });
+		expect(parseWhatsAppWebhook({ object: 'whatsapp_business_account' })).toEqual({ ok: false, reason: '"entry" must be an array' });
+	});
+});
+
+describe('pacing and redelivery keys', () => {
+	it('spaces acquisitions to the configured rate after the burst', async () => {
+		let now = 0;
+		const waits: number[] = [];
+		const limiter = new RateLimiter(
+			10,
+			() => now,
+			async (ms) => {
+				waits.push(ms);
+				now += ms;
+			},
+			2,
+		);
+		for (let i = 0; i < 5; i++) await limiter.acquire();
+		expect(now).toBe(300); // 2 from the burst, then 3 × 100 ms at 10/s
+		expect(waits).toEqual([100, 100, 100]);
+	});
+
+	it('remembers keys until they expire or are evicted', () => {
+		const keys = new SeenKeys(2, 1000);
+		expect(keys.add('a', 0)).toBe(true);
+		expect(keys.add('a', 500)).toBe(false);
+		expect(keys.add('a', 1500)).toBe(true);
+		keys.add('b', 1600);
+		keys.add('c', 1700);
+		expect(keys.has('a', 1800)).toBe(false);
+		expect(SeenKeys.from(keys.toJSON()).has('c', 1800)).toBe(true);
+	});
+});
