@@ -1,0 +1,366 @@
+import { DateTime } from 'luxon';
+import { normalizeText } from './normalize';
+import type { DateInput, IntentEntities } from './types';
+
+/*
+ * Entity extraction: party size (token based) and stay dates (regex based, on normalised text).
+ *
+ * Conventions (documented in docs and tests):
+ * - Dates without a year resolve to the next occurrence on or after `now` (in `now`'s zone).
+ *   The end of a range is the next occurrence strictly after the start ("28 dec - 3 jan").
+ * - Numeric dates are day-first: 12/03 = 12 March. Two-digit years mean 20xx.
+ * - "family of 4", "somos 4", "4 people" set `guests` only: adults are never guessed.
+ * - `nights` is set from "3 nights"/"1 week" or derived from a check-in/check-out pair;
+ *   check-in + nights gives check-out. When both a range and a night count are given, the range wins.
+ * - Weekend phrases ("this/next weekend", "fin de semana"...) give Friday → Sunday: the coming weekend,
+ *   or the following one when "next" is used on a Friday–Sunday.
+ */
+
+const N = (words: string[]): string[] => words.map((w) => normalizeText(w));
+
+const NUMBER_WORDS: Record<string, number> = {};
+const numberLists: [number, string[]][] = [
+	[1, ['one', 'uno', 'un', 'una', 'um', 'uma', 'une', 'ein', 'eine', 'einen', 'einem', 'einer', 'eins']],
+	[2, ['two', 'dos', 'dois', 'duas', 'deux', 'zwei', 'due']],
+	[3, ['three', 'tres', 'trois', 'drei', 'tre']],
+	[4, ['four', 'cuatro', 'quatro', 'quatre', 'vier', 'quattro']],
+	[5, ['five', 'cinco', 'cinq', 'fünf', 'fuenf', 'cinque']],
+	[6, ['six', 'seis', 'sechs', 'sei']],
+	[7, ['seven', 'siete', 'sete', 'sept', 'sieben', 'sette']],
+	[8, ['eight', 'ocho', 'oito', 'huit', 'acht', 'otto']],
+	[9, ['nine', 'nueve', 'nove', 'neuf', 'neun']],
+	[10, ['ten', 'diez', 'dez', 'dix', 'zehn', 'dieci']],
+];
+for (const [v, words] of numberLists) for (const w of N(words)) NUMBER_WORDS[w] = v;
+
+const ADULT = new Set(
+	N(['adult', 'adults', 'adulto', 'adultos', 'adulta', 'adultas', 'adulte', 'adultes', 'adulti', 'erwachsene', 'erwachsenen', 'erwachsener', 'grownups', 'grown-ups']),
+);
+const CHILD = new Set(
+	N([
+		'child', 'children', 'kid', 'kids', 'baby', 'babies', 'babys', 'infant', 'infants', 'toddler', 'toddlers', 'teen', 'teens',
+		'nino', 'ninos', 'nina', 'ninas', 'nene', 'nenes', 'bebe', 'bebes', 'hijo', 'hijos', 'hija', 'hijas', 'peques',
+		'crianca', 'criancas', 'filho', 'filhos', 'filha', 'filhas', 'menino', 'meninos', 'menina', 'meninas',
+		'enfant', 'enfants',
+		'kind', 'kinder', 'kindern', 'kleinkind', 'kleinkinder',
+		'bambino', 'bambini', 'bambina', 'bambine', 'bimbi', 'bimbo', 'bimba', 'figli', 'figlio', 'figlia', 'figlie', 'neonato', 'neonati',
+	]),
+);
+const PEOPLE = new Set(
+	N(['people', 'persons', 'person', 'guests', 'guest', 'pax', 'personas', 'persona', 'huespedes', 'pessoas', 'pessoa', 'hospedes', 'personnes', 'personne', 'personen', 'persone', 'ospiti']),
+);
+const NIGHT = new Set(
+	N(['night', 'nights', 'nite', 'nites', 'nts', 'noche', 'noches', 'noite', 'noites', 'nuit', 'nuits', 'nacht', 'nächte', 'übernachtung', 'übernachtungen', 'notte', 'notti']),
+);
+const WEEK = new Set(N(['week', 'weeks', 'semana', 'semanas', 'semaine', 'semaines', 'woche', 'wochen', 'settimana', 'settimane']));
+const ADJECTIVES = new Set(
+	N(['small', 'little', 'young', 'kleine', 'kleinen', 'kleiner', 'petits', 'petites', 'jeunes', 'piccoli', 'piccole', 'pequenos', 'pequenas', 'pequeños', 'more', 'mas', 'más', 'mais', 'plus', 'weitere', 'altri']),
+);
+const ENGLISH_ARTICLE_NOUNS = new Set(N(['child', 'kid', 'baby', 'infant', 'toddler', 'adult', 'night', 'week']));
+const GROUP_WORDS = new Set(N(['family', 'familia', 'famille', 'familie', 'famiglia', 'party', 'group', 'grupo', 'groupe', 'gruppe', 'gruppo']));
+const AGE = new Set(N(['years', 'year', 'yo', 'y', 'anos', 'ano', 'ans', 'an', 'jahre', 'jahren', 'anni', 'anno']));
+const WE_ARE = new Set(N(['somos', 'sommes', 'sind', 'siamo']));
+
+function numberValue(tok: string | undefined): number | undefined {
+	if (tok === undefined) return undefined;
+	const c = tok.charCodeAt(0);
+	if (c >= 48 && c <= 57) {
+		if (tok.length > 2) return undefined;
+		const v = Number(tok);
+		return v > 0 ? v : undefined;
+	}
+	return NUMBER_WORDS[tok];
+}
+
+function isUnitNoun(tok: string | undefined): boolean {
+	return tok !== undefined && (ADULT.has(tok) || CHILD.has(tok) || PEOPLE.has(tok) || NIGHT.has(tok) || WEEK.has(tok));
+}
+
+interface Party {
+	adults?: number;
+	children?: number;
+	guests?: number;
+	nights?: number;
+}
+
+/** Count that precedes a noun at index i ("2 adults", "dos niños", "2 small kids", "a child"). */
+function countBefore(tokens: string[], i: number): number | undefined {
+	let v = numberValue(tokens[i - 1]);
+	if (v === undefined && ADJECTIVES.has(tokens[i - 1] ?? '')) v = numberValue(tokens[i - 2]);
+	if (v === undefined && (tokens[i - 1] === 'a' || tokens[i - 1] === 'an') && ENGLISH_ARTICLE_NOUNS.has(tokens[i].replace(/s$/, ''))) v = 1;
+	return v;
+}
+
+export function extractParty(tokens: string[]): Party {
+	const p: Party = {};
+	for (let i = 0; i < tokens.length; i++) {
+		const t = tokens[i];
+		const adult = ADULT.has(t);
+		const child = CHILD.has(t);
+		if (adult || child) {
+			let v = countBefore(tokens, i);
+			// "adults 2, children 1" (label then number)
+			if (v === undefined && !isUnitNoun(tokens[i + 2]) && !AGE.has(tokens[i + 2] ?? '') && !AGE.has(tokens[i + 3] ?? ''))
+				v = numberValue(tokens[i + 1]);
+			if (v !== undefined && !(child && t === 'kind' && tokens[i - 1] === 'one')) {
+				if (adult) p.adults = (p.adults ?? 0) + v;
+				else p.children = (p.children ?? 0) + v;
+			}
+			continue;
+		}
+		if (PEOPLE.has(t)) {
+			const v = countBefore(tokens, i);
+			if (v !== undefined && p.guests === undefined) p.guests = v;
+			continue;
+		}
+		if (NIGHT.has(t) || WEEK.has(t)) {
+			const v = countBefore(tokens, i);
+			if (v !== undefined && p.nights === undefined) p.nights = NIGHT.has(t) ? v : v * 7;
+			continue;
+		}
+		const v = numberValue(t);
+		if (v === undefined || p.guests !== undefined) continue;
+		const next = tokens[i + 1];
+		if (isUnitNoun(next) || (ADJECTIVES.has(next ?? '') && isUnitNoun(tokens[i + 2]))) continue;
+		const prev = tokens[i - 1];
+		const prev2 = tokens[i - 2];
+		if (
+			(prev !== undefined && WE_ARE.has(prev)) ||
+			((prev === 'are' || prev === 're') && prev2 === 'we') ||
+			(prev === 'est' && prev2 === 'on') ||
+			(prev === 'in' && prev2 === 'siamo') ||
+			(prev === 'em' && prev2 === 'somos') ||
+			((prev === 'of' || prev === 'de' || prev === 'di' || prev === 'von' || prev === 'mit') && prev2 !== undefined && GROUP_WORDS.has(prev2)) ||
+			(next === 'of' && tokens[i + 2] === 'us')
+		) {
+			p.guests = v;
+		}
+	}
+	return p;
+}
+
+// ---------------------------------------------------------------- dates
+
+const MONTHS: [number, string[]][] = [
+	[1, ['january', 'jan', 'enero', 'ene', 'janeiro', 'janvier', 'janv', 'januar', 'jänner', 'janner', 'gennaio', 'gen']],
+	[2, ['february', 'feb', 'febrero', 'fevereiro', 'fev', 'février', 'fevr', 'févr', 'februar', 'febbraio']],
+	[3, ['march', 'mar', 'marzo', 'março', 'marco', 'mars', 'märz', 'maerz', 'marz', 'mrz']],
+	[4, ['april', 'apr', 'abril', 'abr', 'avril', 'avr', 'aprile']],
+	[5, ['may', 'mayo', 'maio', 'mai', 'maggio', 'mag']],
+	[6, ['june', 'jun', 'junio', 'junho', 'juin', 'juni', 'giugno', 'giu']],
+	[7, ['july', 'jul', 'julio', 'julho', 'juillet', 'juil', 'juli', 'luglio', 'lug']],
+	[8, ['august', 'aug', 'agosto', 'ago', 'août', 'aout']],
+	[9, ['september', 'sep', 'sept', 'septiembre', 'setiembre', 'setembro', 'septembre', 'settembre']],
+	[10, ['october', 'oct', 'octubre', 'outubro', 'octobre', 'oktober', 'okt', 'ottobre', 'ott']],
+	[11, ['november', 'nov', 'noviembre', 'novembro', 'novembre']],
+	[12, ['december', 'dec', 'diciembre', 'dic', 'dezembro', 'dez', 'décembre', 'dezember']],
+];
+const MONTH_BY_NAME = new Map<string, number>();
+for (const [m, names] of MONTHS) for (const n of N(names)) MONTH_BY_NAME.set(n, m);
+const MONTH_ALT = [...MONTH_BY_NAME.keys()].sort((a, b) => b.length - a.length).join('|');
+
+const D = '(\\d{1,2})(?:st|nd|rd|th|er|eme|e|o|a|º|°)?\\.?';
+const M = `(${MONTH_ALT})(?![a-z])\\.?`;
+const OF = '\\s*(?:(?:de|di|of|del|du|the)\\s+)?';
+const YEAR = '(?:,?\\s*(?:(?:de|del)\\s+)?(\\d{4})(?!\\d))?';
+const SEP =
+	"(?:\\s*(?:-+|~)\\s*|\\s+(?:to|till|til|until|through|thru|al|a|au|jusqu'au|jusqu'a|bis|zum|ate|hasta|fino|and|y|e|et|und)(?:\\s+(?:the|el|le|la|il|al|o|den|zum|a))?\\s+)";
+const NUM = '(\\d{1,2})[./](\\d{1,2})(?:[./](\\d{4}|\\d{2}))?(?![\\d/])\\.?';
+
+const RANGE_PATTERNS: { re: RegExp; order: ('d1' | 'm1' | 'y1' | 'd2' | 'm2' | 'y2' | 'n1' | 'n2')[] }[] = [
+	{ re: new RegExp(`\\b${D}${OF}${M}${YEAR}${SEP}${D}${OF}${M}${YEAR}`, 'g'), order: ['d1', 'm1', 'y1', 'd2', 'm2', 'y2'] },
+	{ re: new RegExp(`\\b${M}\\s*${D}${YEAR}${SEP}${M}\\s*${D}${YEAR}`, 'g'), order: ['m1', 'd1', 'y1', 'm2', 'd2', 'y2'] },
+	{ re: new RegExp(`\\b${D}${SEP}${D}${OF}${M}${YEAR}`, 'g'), order: ['d1', 'd2', 'm2', 'y2'] },
+	{ re: new RegExp(`\\b${M}\\s*${D}${SEP}${D}${YEAR}`, 'g'), order: ['m2', 'd1', 'd2', 'y2'] },
+	{ re: new RegExp(`\\b${NUM}${SEP}${NUM}`, 'g'), order: ['d1', 'n1', 'y1', 'd2', 'n2', 'y2'] },
+	{ re: new RegExp(`\\b(\\d{1,2})\\.?${SEP}${NUM}`, 'g'), order: ['d1', 'd2', 'n2', 'y2'] },
+];
+const SINGLE_PATTERNS: { re: RegExp; order: ('d' | 'm' | 'y' | 'n')[] }[] = [
+	{ re: new RegExp(`\\b(\\d{4})-(\\d{2})-(\\d{2})(?!\\d)`, 'g'), order: ['y', 'n', 'd'] },
+	{ re: new RegExp(`\\b${D}${OF}${M}${YEAR}`, 'g'), order: ['d', 'm', 'y'] },
+	{ re: new RegExp(`\\b${M}\\s*${D}${YEAR}`, 'g'), order: ['m', 'd', 'y'] },
+	{ re: new RegExp(`\\b${NUM}`, 'g'), order: ['d', 'n', 'y'] },
+];
+const WEEKEND_RE =
+	/\b(?:(next|proximo|prochain|nachstes|nachste|kommendes|prosimo)\s+)?(?:wek-?\s?end|fin de semana|finde|fim de semana|wochenende|fine setimana)(?:\s+(prochain|proximo|que vem))?\b/;
+const FOLLOWING_WORD = /^\s*([a-z]+)/;
+
+function toYear(y: string | undefined): number | undefined {
+	if (!y) return undefined;
+	const v = Number(y);
+	return y.length === 2 ? 2000 + v : v;
+}
+
+function monthOf(s: string | undefined): number | undefined {
+	if (!s) return undefined;
+	if (/^\d+$/.test(s)) {
+		const v = Number(s);
+		return v >= 1 && v <= 12 ? v : undefined;
+	}
+	return MONTH_BY_NAME.get(s);
+}
+
+/** Next occurrence of day/month on or after `ref` (or the given year). */
+function resolve(day: number, month: number, year: number | undefined, ref: DateTime): DateTime | undefined {
+	if (!(day >= 1 && day <= 31)) return undefined;
+	if (year !== undefined) {
+		const dt = DateTime.fromObject({ year, month, day }, { zone: ref.zone });
+		return dt.isValid ? dt : undefined;
+	}
+	const start = ref.startOf('day');
+	for (let y = start.year; y <= start.year + 8; y++) {
+		const dt = DateTime.fromObject({ year: y, month, day }, { zone: ref.zone });
+		if (dt.isValid && dt >= start) return dt;
+	}
+	return undefined;
+}
+
+export function toDateTime(now: DateInput | undefined): DateTime {
+	if (now === undefined) return DateTime.now();
+	if (DateTime.isDateTime(now)) return now;
+	if (now instanceof Date) return DateTime.fromJSDate(now);
+	const dt = DateTime.fromISO(now, { setZone: true });
+	if (!dt.isValid) throw new Error(`classifyIntent: invalid 'now' date: ${now}`);
+	return dt;
+}
+
+function isoDate(dt: DateTime): string {
+	return dt.toISODate() as string;
+}
+
+interface Stay {
+	checkIn?: DateTime;
+	checkOut?: DateTime;
+}
+
+function followedByUnit(text: string, end: number): boolean {
+	const m = FOLLOWING_WORD.exec(text.slice(end, end + 20));
+	return !!m && isUnitNoun(m[1]);
+}
+
+function parseRange(text: string, now: DateTime): { stay: Stay; index: number; end: number } | undefined {
+	let best: { stay: Stay; index: number; end: number } | undefined;
+	for (const { re, order } of RANGE_PATTERNS) {
+		re.lastIndex = 0;
+		let m: RegExpExecArray | null;
+		while ((m = re.exec(text)) !== null) {
+			if (best && m.index >= best.index) break;
+			const g: Record<string, string | undefined> = {};
+			order.forEach((k, i) => (g[k] = (m as RegExpExecArray)[i + 1]));
+			const d1 = Number(g.d1);
+			const d2 = Number(g.d2);
+			const m2 = monthOf(g.m2 ?? g.n2);
+			const m1 = monthOf(g.m1 ?? g.n1) ?? m2;
+			if (m1 === undefined || m2 === undefined) continue;
+			if (followedByUnit(text, m.index + m[0].length)) continue;
+			const y1 = toYear(g.y1);
+			const y2 = toYear(g.y2);
+			let start: DateTime | undefined;
+			let end: DateTime | undefined;
+			if (y1 === undefined && y2 !== undefined) {
+				end = resolve(d2, m2, y2, now);
+				start = resolve(d1, m1, y2, now);
+				if (start && end && start >= end) start = resolve(d1, m1, y2 - 1, now);
+			} else {
+				start = resolve(d1, m1, y1, now);
+				if (start) end = resolve(d2, m2, y2, start.plus({ days: 1 }));
+			}
+			if (!start || !end || end <= start) continue;
+			// same month written once ("30-2 jan") must not jump a year
+			if (g.m1 === undefined && g.n1 === undefined && d2 <= d1) continue;
+			best = { stay: { checkIn: start, checkOut: end }, index: m.index, end: m.index + m[0].length };
+			break;
+		}
+	}
+	return best;
+}
+
+function parseSingles(text: string, now: DateTime): { dt: DateTime; index: number; explicitYear: boolean }[] {
+	const found: { dt: DateTime; index: number; end: number; explicitYear: boolean }[] = [];
+	for (const { re, order } of SINGLE_PATTERNS) {
+		re.lastIndex = 0;
+		let m: RegExpExecArray | null;
+		while ((m = re.exec(text)) !== null) {
+			const g: Record<string, string | undefined> = {};
+			order.forEach((k, i) => (g[k] = (m as RegExpExecArray)[i + 1]));
+			const start = m.index;
+			const end = start + m[0].length;
+			if (found.some((f) => start < f.end && f.index < end)) continue;
+			const month = monthOf(g.m ?? g.n);
+			if (month === undefined) continue;
+			if (followedByUnit(text, end)) continue;
+			const year = toYear(g.y);
+			const dt = resolve(Number(g.d), month, year, now);
+			if (!dt) continue;
+			found.push({ dt, index: start, end, explicitYear: year !== undefined });
+		}
+	}
+	return found.sort((a, b) => a.index - b.index);
+}
+
+function parseWeekend(text: string, now: DateTime): Stay | undefined {
+	const m = WEEKEND_RE.exec(text);
+	if (!m) return undefined;
+	const next = !!(m[1] || m[2]);
+	const today = now.startOf('day');
+	const wd = today.weekday; // 1 = Monday … 7 = Sunday
+	let friday: DateTime;
+	if (wd <= 5) friday = today.plus({ days: 5 - wd });
+	else friday = today.plus({ days: 12 - wd }); // Sat/Sun: the coming Friday
+	if (next && wd === 5) friday = friday.plus({ days: 7 });
+	return { checkIn: friday, checkOut: friday.plus({ days: 2 }) };
+}
+
+function hasDigit(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c >= 48 && c <= 57) return true;
+	}
+	return false;
+}
+
+export function extractEntities(norm: string, tokens: string[], nowInput: DateInput | undefined | DateTime): IntentEntities {
+	const party = extractParty(tokens);
+	const e: IntentEntities = {};
+	if (party.adults !== undefined) e.adults = party.adults;
+	if (party.children !== undefined) e.children = party.children;
+	if (party.guests !== undefined) e.guests = party.guests;
+	else if (party.adults !== undefined) e.guests = party.adults + (party.children ?? 0);
+
+	let stay: Stay | undefined;
+	const digits = hasDigit(norm);
+	const mayHaveWeekend = norm.includes('wek') || norm.includes('seman') || norm.includes('finde') || norm.includes('setimana');
+	if (digits || mayHaveWeekend) {
+		const now = toDateTime(nowInput);
+		if (digits) {
+			const range = parseRange(norm, now);
+			if (range) stay = range.stay;
+			else {
+				const singles = parseSingles(norm, now);
+				if (singles.length > 0) {
+					stay = { checkIn: singles[0].dt };
+					if (singles.length > 1) {
+						let out = singles[1].dt;
+						if (out <= singles[0].dt && !singles[1].explicitYear) {
+							out = resolve(out.day, out.month, undefined, singles[0].dt.plus({ days: 1 })) ?? out;
+						}
+						if (out > singles[0].dt) stay.checkOut = out;
+					}
+				}
+			}
+		}
+		if (!stay && mayHaveWeekend) stay = parseWeekend(norm, now);
+	}
+	if (stay?.checkIn) {
+		e.checkIn = isoDate(stay.checkIn);
+		if (stay.checkOut) {
+			e.checkOut = isoDate(stay.checkOut);
+			e.nights = Math.round(stay.checkOut.startOf('day').diff(stay.checkIn.startOf('day'), 'days').days);
+		} else if (party.nights !== undefined) {
+			e.checkOut = isoDate(stay.checkIn.plus({ days: party.nights }));
+			e.nights = party.nights;
+		}
+	}
+	if (e.nights === undefined && party.nights !== undefined) e.nights = party.nights;
+	return e;
+}

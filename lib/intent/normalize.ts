@@ -1,0 +1,115 @@
+/**
+ * Text normalisation shared by keyword compilation and message classification, so both sides
+ * of every comparison go through exactly the same transformation.
+ *
+ * normalizeText: lowercase, strip accents (NFD + drop combining marks), fold ß/æ/œ/ø,
+ * and collapse runs of the same letter to one letter ("holaaaa" → "hola", "hello" → "helo",
+ * "settembre" → "setembre"). Digits and punctuation are kept (the date parser needs them).
+ */
+
+const COMBINING = /[\u0300-\u036f]/g;
+
+function isAsciiOnly(s: string): boolean {
+	for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+	return true;
+}
+
+export function normalizeText(input: string): string {
+	let s = input.toLowerCase();
+	if (!isAsciiOnly(s)) {
+		s = s
+			.normalize('NFD')
+			.replace(COMBINING, '')
+			.replace(/ß/g, 'ss')
+			.replace(/æ/g, 'ae')
+			.replace(/œ/g, 'oe')
+			.replace(/ø/g, 'o')
+			.replace(/[’‘`´]/g, "'")
+			.replace(/[–—]/g, '-');
+	}
+	// collapse repeated letters (a-z only; digits are never collapsed)
+	let needs = false;
+	for (let i = 1; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c === s.charCodeAt(i - 1) && c >= 97 && c <= 122) {
+			needs = true;
+			break;
+		}
+	}
+	if (!needs) return s;
+	let out = '';
+	let prev = -1;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c === prev && c >= 97 && c <= 122) continue;
+		prev = c;
+		out += s[i];
+	}
+	return out;
+}
+
+/** Emoji modifiers that carry no meaning for us: variation selectors, ZWJ, skin tones. */
+function isIgnorableCodePoint(cp: number): boolean {
+	return cp === 0xfe0f || cp === 0xfe0e || cp === 0x200d || (cp >= 0x1f3fb && cp <= 0x1f3ff);
+}
+
+/** Symbols (emoji, pictographs, currency signs) become one-character tokens. */
+function isSymbolToken(cp: number): boolean {
+	return cp >= 0x2190 || cp === 0x24 /* $ */ || cp === 0xa3 /* £ */ || cp === 0x20ac /* € */;
+}
+
+/**
+ * Split normalised text into tokens: runs of [a-z] letters, runs of digits (a letter/digit switch
+ * splits: "3nights" → "3","nights"), and single emoji/currency symbols. Everything else separates.
+ */
+export function tokenize(norm: string): string[] {
+	const tokens: string[] = [];
+	let start = -1;
+	let kind = 0; // 1 letters, 2 digits
+	const n = norm.length;
+	for (let i = 0; i < n; i++) {
+		const c = norm.charCodeAt(i);
+		const k = c >= 97 && c <= 122 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+		if (k !== kind) {
+			if (kind !== 0) tokens.push(norm.slice(start, i));
+			kind = k;
+			start = i;
+		}
+		if (k === 0 && c > 127) {
+			let cp = c;
+			let len = 1;
+			if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+				cp = norm.codePointAt(i) as number;
+				len = 2;
+			}
+			if (!isIgnorableCodePoint(cp) && isSymbolToken(cp)) tokens.push(norm.slice(i, i + len));
+			i += len - 1;
+		} else if (k === 0 && c === 0x24) {
+			tokens.push('$');
+		}
+	}
+	if (kind !== 0) tokens.push(norm.slice(start));
+	return tokens;
+}
+
+/** Optimal-string-alignment distance ≤ 1 (one insertion, deletion, substitution or adjacent swap). */
+export function withinOneEdit(a: string, b: string): boolean {
+	const la = a.length;
+	const lb = b.length;
+	if (Math.abs(la - lb) > 1) return false;
+	let i = 0;
+	while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+	if (la === lb) {
+		if (i === la) return true;
+		// substitution
+		if (a.slice(i + 1) === b.slice(i + 1)) return true;
+		// adjacent transposition
+		return (
+			i + 1 < la &&
+			a.charCodeAt(i) === b.charCodeAt(i + 1) &&
+			a.charCodeAt(i + 1) === b.charCodeAt(i) &&
+			a.slice(i + 2) === b.slice(i + 2)
+		);
+	}
+	return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
