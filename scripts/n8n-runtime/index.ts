@@ -250,6 +250,9 @@ export function buildN8nEnv(o: {
     if (process.env[k] !== undefined) base[k] = process.env[k];
   }
   const url = `http://127.0.0.1:${o.port}/`;
+  // The internal task runner is spawned as plain `node` from PATH
+  // (n8n/dist/task-runners/task-runner-process-js.js), so Node 24 must come first.
+  base.PATH = [path.dirname(NODE_BIN), base.PATH].filter(Boolean).join(path.delimiter);
   const env: NodeJS.ProcessEnv = {
     ...base,
     HOME: o.userFolder,
