@@ -58,7 +58,6 @@ const ADJECTIVES = new Set(
 );
 const ENGLISH_ARTICLE_NOUNS = new Set(N(['child', 'kid', 'baby', 'infant', 'toddler', 'adult', 'night', 'week']));
 const GROUP_WORDS = new Set(N(['family', 'familia', 'famille', 'familie', 'famiglia', 'party', 'group', 'grupo', 'groupe', 'gruppe', 'gruppo']));
-const AGE = new Set(N(['years', 'year', 'yo', 'y', 'anos', 'ano', 'ans', 'an', 'jahre', 'jahren', 'anni', 'anno']));
 const WE_ARE = new Set(N(['somos', 'sommes', 'sind', 'siamo']));
 
 function numberValue(tok: string | undefined): number | undefined {
@@ -91,17 +90,33 @@ function countBefore(tokens: string[], i: number): number | undefined {
 	return v;
 }
 
-export function extractParty(tokens: string[]): Party {
+const LABEL_RE = new RegExp(`\\b(${[...ADULT, ...CHILD].join('|')})\\s*[:=]\\s*(\\d{1,2})(?!\\d)`, 'g');
+
+/** Form-style counts: "adults: 2, children: 1". */
+function labelledCounts(norm: string, p: Party): boolean {
+	if (!norm.includes(':') && !norm.includes('=')) return false;
+	LABEL_RE.lastIndex = 0;
+	let m: RegExpExecArray | null;
+	let found = false;
+	while ((m = LABEL_RE.exec(norm)) !== null) {
+		const v = Number(m[2]);
+		if (ADULT.has(m[1])) p.adults = (p.adults ?? 0) + v;
+		else p.children = (p.children ?? 0) + v;
+		found = true;
+	}
+	return found;
+}
+
+export function extractParty(tokens: string[], norm = ''): Party {
 	const p: Party = {};
+	const labelled = labelledCounts(norm, p);
 	for (let i = 0; i < tokens.length; i++) {
 		const t = tokens[i];
 		const adult = ADULT.has(t);
 		const child = CHILD.has(t);
 		if (adult || child) {
-			let v = countBefore(tokens, i);
-			// "adults 2, children 1" (label then number)
-			if (v === undefined && !isUnitNoun(tokens[i + 2]) && !AGE.has(tokens[i + 2] ?? '') && !AGE.has(tokens[i + 3] ?? ''))
-				v = numberValue(tokens[i + 1]);
+			if (labelled) continue;
+			const v = countBefore(tokens, i);
 			if (v !== undefined && !(child && t === 'kind' && tokens[i - 1] === 'one')) {
 				if (adult) p.adults = (p.adults ?? 0) + v;
 				else p.children = (p.children ?? 0) + v;
@@ -181,8 +196,12 @@ const SINGLE_PATTERNS: { re: RegExp; order: ('d' | 'm' | 'y' | 'n')[] }[] = [
 	{ re: new RegExp(`\\b${M}\\s*${D}${YEAR}`, 'g'), order: ['m', 'd', 'y'] },
 	{ re: new RegExp(`\\b${NUM}`, 'g'), order: ['d', 'n', 'y'] },
 ];
-const WEEKEND_RE =
-	/\b(?:(next|proximo|prochain|nachstes|nachste|kommendes|prosimo)\s+)?(?:wek-?\s?end|fin de semana|finde|fim de semana|wochenende|fine setimana)(?:\s+(prochain|proximo|que vem))?\b/;
+const WEEKEND_WORDS = '(?:wek-?\\s?end|fin de semana|finde|fim de semana|wochenende|fine setimana)';
+/** Only a weekend with a modifier ("this/next weekend", "este fin de semana", "le week-end prochain") is a date. */
+const WEEKEND_RE = new RegExp(
+	`\\b(?:(this|next|coming|este|proximo|ce|prochain|dieses|diese|nachstes|nachste|kommendes|questo|prosimo|neste|nesto)\\s+${WEEKEND_WORDS}|${WEEKEND_WORDS}\\s+(prochain|proximo|que vem|prosimo))\\b`,
+);
+const NEXT_WORDS = new Set(['next', 'proximo', 'prochain', 'nachstes', 'nachste', 'kommendes', 'prosimo', 'que vem']);
 const FOLLOWING_WORD = /^\s*([a-z]+)/;
 
 function toYear(y: string | undefined): number | undefined {
@@ -301,7 +320,7 @@ function parseSingles(text: string, now: DateTime): { dt: DateTime; index: numbe
 function parseWeekend(text: string, now: DateTime): Stay | undefined {
 	const m = WEEKEND_RE.exec(text);
 	if (!m) return undefined;
-	const next = !!(m[1] || m[2]);
+	const next = NEXT_WORDS.has(m[1] ?? m[2] ?? '');
 	const today = now.startOf('day');
 	const wd = today.weekday; // 1 = Monday … 7 = Sunday
 	let friday: DateTime;
@@ -320,7 +339,7 @@ function hasDigit(s: string): boolean {
 }
 
 export function extractEntities(norm: string, tokens: string[], nowInput: DateInput | undefined | DateTime): IntentEntities {
-	const party = extractParty(tokens);
+	const party = extractParty(tokens, norm);
 	const e: IntentEntities = {};
 	if (party.adults !== undefined) e.adults = party.adults;
 	if (party.children !== undefined) e.children = party.children;

@@ -229,10 +229,12 @@ export function fuzzyLookup(ck: CompiledKeywords, token: string): KeywordHit[] |
 	const memo = ck.fuzzyMemo.get(token);
 	if (memo !== undefined) return memo;
 	let best: string | undefined;
+	const first = token.charCodeAt(0);
 	const consider = (cands: string[] | undefined) => {
 		if (!cands) return;
 		for (const w of cands) {
-			if (w === best) continue;
+			// typos in the first letter are rare; requiring it avoids "looking" → "booking"
+			if (w === best || w.charCodeAt(0) !== first) continue;
 			if (withinOneEdit(token, w) && (best === undefined || w < best)) best = w;
 		}
 	};
