@@ -28,6 +28,18 @@ const { z } = require('zod');
 const _ = require('lodash');
 const crypto = require('crypto');
 
+// Research probe: is n8n's own DI container / TypeORM DataSource reachable from node code?
+function probeN8nDb() {
+  try {
+    const { Container } = require('@n8n/di');
+    const { DataSource } = require('@n8n/typeorm');
+    const ds = Container.get(DataSource);
+    return { reachable: true, initialized: ds.isInitialized, type: ds.options.type, database: ds.options.database };
+  } catch (e) {
+    return { reachable: false, error: String(e && e.message) };
+  }
+}
+
 class FixtureTrigger {
   constructor() {
     this.description = {
@@ -64,6 +76,8 @@ class FixtureTrigger {
       hasCheckProcessedAndRecord: typeof (this.helpers && this.helpers.checkProcessedAndRecord),
       nodeOperationError: typeof NodeOperationError,
       contentType: req.headers['content-type'],
+      hasStaticData: typeof this.getWorkflowStaticData,
+      nDb: probeN8nDb(),
     };
     if (req.query && req.query.own === '1') {
       res.status(202).json({ ownResponse: true });
