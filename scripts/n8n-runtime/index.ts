@@ -423,9 +423,11 @@ export async function startN8n(opts: StartOptions = {}): Promise<N8nInstance> {
     const stages = ['/healthz', '/healthz/readiness', '/rest/settings'];
     for (const stage of stages) {
       for (;;) {
-        if (exitInfo) {
+        // (assigned from the 'exit' callback; TS cannot see that)
+        const info = exitInfo as { code: number | null; signal: NodeJS.Signals | null } | undefined;
+        if (info) {
           throw new Error(
-            `n8n exited during startup (code ${exitInfo.code}, signal ${exitInfo.signal}). Log ${logFile}, last lines:\n${logTail()}`,
+            `n8n exited during startup (code ${info.code}, signal ${info.signal}). Log ${logFile}, last lines:\n${logTail()}`,
           );
         }
         if (await httpOk(baseUrl + stage)) break;
