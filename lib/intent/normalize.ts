@@ -8,6 +8,7 @@
  */
 
 const COMBINING = /[\u0300-\u036f]/g;
+const SPECIAL = /[ßæœø’‘`´–—]/;
 
 function isAsciiOnly(s: string): boolean {
 	for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
@@ -17,9 +18,9 @@ function isAsciiOnly(s: string): boolean {
 export function normalizeText(input: string): string {
 	let s = input.toLowerCase();
 	if (!isAsciiOnly(s)) {
-		s = s
-			.normalize('NFD')
-			.replace(COMBINING, '')
+		s = s.normalize('NFD').replace(COMBINING, '');
+		if (SPECIAL.test(s))
+			s = s
 			.replace(/ß/g, 'ss')
 			.replace(/æ/g, 'ae')
 			.replace(/œ/g, 'oe')
