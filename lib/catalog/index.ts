@@ -1,0 +1,3 @@
+export { lookupCatalog, indexCatalog, campaignFor, trackedUrl } from './lookup';
+export { validateCatalog, assertCatalog } from './validate';
+export * from './types';
