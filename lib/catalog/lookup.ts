@@ -24,11 +24,18 @@ interface Index {
 	capTotal: Int32Array;
 	mask: Uint8Array;
 	price: Float64Array;
-	/** flattened [from, to, from, to, …] per item, or null */
-	blocked: (string[] | null)[];
+	/** flattened [fromDay, toDay, …] per item (days since epoch, `to` inclusive), or null */
+	blocked: (Int32Array | null)[];
 }
 
 const indexes = new WeakMap<Catalog, Index>();
+
+/** Days since 1970-01-01 for a YYYY-MM-DD date (NaN when malformed). Hot path: no luxon parsing. */
+function dayNumber(iso: string): number {
+	if (typeof iso !== 'string' || iso.length !== 10 || iso[4] !== '-' || iso[7] !== '-') return NaN;
+	const ms = Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+	return Math.round(ms / 86400000);
+}
 
 function buildIndex(catalog: Catalog): Index {
 	const items = catalog.accommodations;
@@ -51,8 +58,11 @@ function buildIndex(catalog: Catalog): Index {
 		idx.price[i] = a.priceFrom.amount;
 		const u = a.unavailable;
 		if (u && u.length) {
-			const flat: string[] = [];
-			for (const r of u) flat.push(r.from, r.to);
+			const flat = new Int32Array(u.length * 2);
+			u.forEach((r, k) => {
+				flat[2 * k] = dayNumber(r.from);
+				flat[2 * k + 1] = dayNumber(r.to);
+			});
 			idx.blocked[i] = flat;
 		} else idx.blocked[i] = null;
 	}
@@ -96,7 +106,8 @@ export function trackedUrl(
 		return bookingUrl;
 	}
 	const t = opts.tracking ?? {};
-	const sp = u.searchParams;
+	// one URLSearchParams pass, written back once (each searchParams.set would re-serialise the URL)
+	const sp = new URLSearchParams(u.search);
 	sp.set('utm_source', t.source ?? 'whatsapp');
 	sp.set('utm_medium', t.medium ?? 'chat');
 	sp.set('utm_campaign', t.campaign ?? campaignFor(opts.intent));
@@ -106,6 +117,7 @@ export function trackedUrl(
 	if (opts.checkOut) sp.set('check_out', opts.checkOut);
 	if (opts.adults !== undefined) sp.set('adults', String(opts.adults));
 	if (opts.children !== undefined) sp.set('children', String(opts.children));
+	u.search = sp.toString();
 	return u.toString();
 }
 
@@ -150,31 +162,32 @@ export function lookupCatalog(catalog: Catalog, options: LookupOptions = {}): Lo
 		needTotal = children + 1;
 	}
 
-	// requested nights as [checkIn, lastNight] (inclusive) for comparison with inclusive blocked ranges
+	// requested nights [inDay, lastDay] (inclusive), compared with the inclusive blocked ranges
 	const checkIn = e.checkIn;
-	let lastNight: string | undefined;
 	let checkOut = e.checkOut;
+	let inDay = NaN;
+	let lastDay = NaN;
 	if (checkIn) {
-		const start = DateTime.fromISO(checkIn, { zone: 'utc' });
-		if (start.isValid) {
-			const nights = checkOut ? undefined : (e.nights ?? 1);
-			const out = checkOut ? DateTime.fromISO(checkOut, { zone: 'utc' }) : start.plus({ days: nights });
-			if (!checkOut && e.nights !== undefined) checkOut = out.toISODate() ?? undefined;
-			lastNight = (out.isValid && out > start ? out.minus({ days: 1 }) : start).toISODate() ?? checkIn;
+		inDay = dayNumber(checkIn);
+		const outDay = checkOut ? dayNumber(checkOut) : inDay + (e.nights ?? 1);
+		if (!checkOut && e.nights !== undefined && !Number.isNaN(inDay)) {
+			checkOut = DateTime.fromMillis(outDay * 86400000, { zone: 'utc' }).toISODate() ?? undefined;
 		}
+		lastDay = outDay > inDay ? outDay - 1 : inDay;
 	}
+	const dates = !Number.isNaN(inDay) && !Number.isNaN(lastDay);
 
 	const top: Candidate[] = [];
 	const n = idx.items.length;
 	const { capAdults, capTotal, mask, price, blocked, items } = idx;
 	for (let i = 0; i < n; i++) {
 		if (needTotal > 0 && (capAdults[i] < needAdults || capTotal[i] < needTotal)) continue;
-		if (lastNight !== undefined) {
+		if (dates) {
 			const b = blocked[i];
 			if (b !== null) {
 				let clash = false;
 				for (let k = 0; k < b.length; k += 2) {
-					if (b[k] <= lastNight && (checkIn as string) <= b[k + 1]) {
+					if (b[k] <= lastDay && inDay <= b[k + 1]) {
 						clash = true;
 						break;
 					}
@@ -184,7 +197,7 @@ export function lookupCatalog(catalog: Catalog, options: LookupOptions = {}): Lo
 		}
 		const m = mask[i];
 		let score = (m & intentBit ? 2 : 0) + (tagMask ? popcount(m & tagMask) : 0);
-		if (needTotal > 0) score += Math.round((needTotal / capTotal[i]) * 1000) / 1000;
+		if (needTotal > 0) score += needTotal / capTotal[i];
 		if (top.length === limit) {
 			const worst = top[limit - 1];
 			if (score < worst.score || (score === worst.score && price[i] > worst.price)) continue;
@@ -203,7 +216,8 @@ export function lookupCatalog(catalog: Catalog, options: LookupOptions = {}): Lo
 	}
 
 	const lang = options.language;
-	return top.map(({ i, score }) => {
+	return top.map(({ i, score: raw }) => {
+		const score = Math.round(raw * 1000) / 1000;
 		const a = items[i];
 		return {
 			id: a.id,
