@@ -145,24 +145,23 @@ export function graphError(
 	const traceId = newTraceId();
 	const baseMessage = spec ? spec.message : 'An unknown error occurred';
 	const message = opts.message ?? (spec?.raw ? baseMessage : `(#${code}) ${baseMessage}`);
-	const body: GraphErrorBody = {
-		error: {
-			message,
-			type: opts.type ?? spec?.type ?? 'OAuthException',
-			code,
-			fbtrace_id: traceId,
-		},
+	const e: Partial<GraphErrorBody['error']> = {
+		message,
+		type: opts.type ?? spec?.type ?? 'OAuthException',
+		code,
 	};
-	if (opts.subcode !== undefined) body.error.error_subcode = opts.subcode;
+	if (opts.subcode !== undefined) e.error_subcode = opts.subcode;
 	if (!opts.noErrorData) {
-		body.error.error_data = {
+		e.error_data = {
 			messaging_product: 'whatsapp',
 			details: opts.details ?? spec?.details ?? message,
 		};
 	}
-	if (opts.isTransient !== undefined) body.error.is_transient = opts.isTransient;
-	if (opts.userTitle !== undefined) body.error.error_user_title = opts.userTitle;
-	if (opts.userMsg !== undefined) body.error.error_user_msg = opts.userMsg;
+	if (opts.isTransient !== undefined) e.is_transient = opts.isTransient;
+	if (opts.userTitle !== undefined) e.error_user_title = opts.userTitle;
+	if (opts.userMsg !== undefined) e.error_user_msg = opts.userMsg;
+	e.fbtrace_id = traceId;
+	const body = { error: e } as GraphErrorBody;
 	return { status: opts.httpStatus ?? spec?.httpStatus ?? 400, body, traceId };
 }
 
