@@ -3,3 +3,5 @@
  * The n8n nodes under nodes/ are thin adapters over these functions.
  */
 export * from './whatsapp';
+export * from './intent';
+export * from './catalog';

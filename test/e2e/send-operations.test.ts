@@ -1,0 +1,205 @@
+/**
+ * Every send operation of the Resort WhatsApp node and the status side of the trigger, in the
+ * real n8n against the fake Cloud API: exact request bodies, limits refused before sending,
+ * n8n's error output when the user enables it.
+ */
+import { N8nApi, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { connect, createTenant, deployWorkflow, eventually, type Tenant } from '../support/e2e';
+
+jest.setTimeout(120_000);
+
+const { n8n, fake } = connect();
+const GUEST = '5511987654321';
+const SEND = 'n8n-nodes-resort-whatsapp.resortWhatsApp';
+const credentials = { resortWhatsAppApi: { id: '', name: '' } };
+const guest = "={{ $('Guest Writes').item.json.from }}";
+
+function node(name: string, x: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+	return { id: `node-${name.replace(/\W+/g, '-')}`, name, type: SEND, typeVersion: 1, position: [x, 0], parameters, credentials, ...extra };
+}
+
+const operationsWorkflow: WorkflowJson = {
+	name: 'e2e: every send operation',
+	nodes: [
+		{
+			id: 'trigger',
+			name: 'Guest Writes',
+			type: 'n8n-nodes-resort-whatsapp.resortWhatsAppTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'set-by-deploy',
+			parameters: { events: ['message'], registerWebhook: true },
+			credentials,
+		},
+		node('Buttons', 200, {
+			operation: 'sendButtons',
+			to: guest,
+			body: 'What kind of stay are you dreaming of?',
+			headerText: 'Playa Serena',
+			footer: 'Tap one',
+			buttons: { button: [{ id: 'romance', title: 'Romantic escape' }, { id: 'family', title: 'Family time' }, { id: 'wellness', title: 'Spa & wellness' }] },
+		}),
+		node('List', 400, {
+			operation: 'sendList',
+			to: guest,
+			body: 'Our accommodations',
+			buttonText: 'See rooms',
+			rows: {
+				row: [
+					{ section: 'Beach', id: 'villa-mar', title: 'Villa Mar', description: 'Private pool, sea view' },
+					{ section: 'Beach', id: 'bungalow-sol', title: 'Bungalow Sol', description: '' },
+					{ section: 'Mountain', id: 'cabana-pinos', title: 'Cabana Pinos', description: 'Fireplace' },
+				],
+			},
+		}),
+		node('Link', 600, {
+			operation: 'sendCtaUrl',
+			to: guest,
+			body: 'Book your stay in two minutes.',
+			headerText: '',
+			footer: '',
+			displayText: 'View Accommodations',
+			url: 'https://book.playaserena.example/?utm_source=whatsapp&journey_id=j-42',
+		}),
+		node('Read', 800, { operation: 'markAsRead', messageId: "={{ $('Guest Writes').item.json.wamid }}" }),
+		node(
+			'Too Many Buttons',
+			1000,
+			{
+				operation: 'sendButtons',
+				to: guest,
+				body: 'Pick one',
+				buttons: { button: ['a', 'b', 'c', 'd'].map((id) => ({ id, title: id.toUpperCase() })) },
+			},
+			{ onError: 'continueErrorOutput' },
+		),
+		{ id: 'refused', name: 'Refused', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [1200, 100], parameters: {} },
+	],
+	connections: {
+		'Guest Writes': { main: [[{ node: 'Buttons', type: 'main', index: 0 }]] },
+		Buttons: { main: [[{ node: 'List', type: 'main', index: 0 }], []] },
+		List: { main: [[{ node: 'Link', type: 'main', index: 0 }], []] },
+		Link: { main: [[{ node: 'Read', type: 'main', index: 0 }], []] },
+		Read: { main: [[{ node: 'Too Many Buttons', type: 'main', index: 0 }], []] },
+		'Too Many Buttons': { main: [[], [], [{ node: 'Refused', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+};
+
+const statusWorkflow: WorkflowJson = {
+	name: 'e2e: delivery statuses',
+	nodes: [
+		{
+			id: 'status-trigger',
+			name: 'Status Update',
+			type: 'n8n-nodes-resort-whatsapp.resortWhatsAppTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'set-by-deploy',
+			parameters: { events: ['status'], registerWebhook: true },
+			credentials,
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1' },
+};
+
+let tenant: Tenant;
+
+beforeAll(async () => {
+	tenant = await createTenant(n8n, fake, 'operations');
+});
+
+test('buttons, list, link button and mark-as-read reach the API exactly as Meta expects', async () => {
+	const { id } = await deployWorkflow(n8n, tenant, operationsWorkflow);
+	const inbound = await fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: GUEST, name: 'João', text: 'Oi' });
+	expect(inbound.delivered.status).toBe(200);
+	const [done] = await n8n.waitForExecutions(id, 1, 60_000);
+	const execution = await n8n.getExecution(done.id);
+
+	const sends = await fake.sends(tenant.phoneNumberId);
+	expect(sends.map((s) => s.status)).toEqual([200, 200, 200, 200]);
+	const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: GUEST, type: 'interactive' };
+	expect(sends[0].body).toEqual({
+		...envelope,
+		interactive: {
+			type: 'button',
+			header: { type: 'text', text: 'Playa Serena' },
+			body: { text: 'What kind of stay are you dreaming of?' },
+			footer: { text: 'Tap one' },
+			action: {
+				buttons: [
+					{ type: 'reply', reply: { id: 'romance', title: 'Romantic escape' } },
+					{ type: 'reply', reply: { id: 'family', title: 'Family time' } },
+					{ type: 'reply', reply: { id: 'wellness', title: 'Spa & wellness' } },
+				],
+			},
+		},
+	});
+	expect(sends[1].body).toEqual({
+		...envelope,
+		interactive: {
+			type: 'list',
+			body: { text: 'Our accommodations' },
+			action: {
+				button: 'See rooms',
+				sections: [
+					{
+						title: 'Beach',
+						rows: [
+							{ id: 'villa-mar', title: 'Villa Mar', description: 'Private pool, sea view' },
+							{ id: 'bungalow-sol', title: 'Bungalow Sol' },
+						],
+					},
+					{ title: 'Mountain', rows: [{ id: 'cabana-pinos', title: 'Cabana Pinos', description: 'Fireplace' }] },
+				],
+			},
+		},
+	});
+	expect(sends[2].body).toEqual({
+		...envelope,
+		interactive: {
+			type: 'cta_url',
+			body: { text: 'Book your stay in two minutes.' },
+			action: {
+				name: 'cta_url',
+				parameters: { display_text: 'View Accommodations', url: 'https://book.playaserena.example/?utm_source=whatsapp&journey_id=j-42' },
+			},
+		},
+	});
+	expect(sends[3].body).toEqual({ messaging_product: 'whatsapp', status: 'read', message_id: inbound.wamid });
+	expect(sends[3].response).toEqual({ success: true });
+
+	// The invalid node sent nothing and its item went to n8n's error output, naming the field.
+	const refused = N8nApi.nodeOutput(execution, 'Too Many Buttons', 2);
+	expect(refused).toHaveLength(1);
+	// n8n's error output carries the input item plus the error message.
+	expect(refused[0].error).toBe('interactive.action.buttons: has 4 buttons; 1 to 3 are allowed');
+	expect(N8nApi.nodeOutput(execution, 'Refused', 0)).toHaveLength(1);
+	await n8n.deactivateWorkflow(id);
+});
+
+test('status webhooks become one item per status, with Meta error codes for failures', async () => {
+	const { id, webhookIds } = await deployWorkflow(n8n, tenant, statusWorkflow);
+	const url = `${connect().env.n8nUrl}/webhook/${webhookIds['Status Update']}/webhook`;
+	expect((await fake.subscriptions()).find((s) => s.wabaId === tenant.wabaId)?.overrideCallbackUri).toBe(url);
+	// A message the previous test really sent to the guest.
+	const [message] = await fake.messages({ phoneNumberId: tenant.phoneNumberId });
+	const wamid = message.wamid;
+	await fake.status({ wamid, status: 'delivered' });
+	await fake.status({ wamid, status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable' }] });
+	await fake.status({ wamid, status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable' }] });
+	const executions = await n8n.waitForExecutions(id, 2, 60_000);
+	const items = await eventually(async () => {
+		const all = [];
+		for (const e of executions) all.push(...N8nApi.nodeOutput(await n8n.getExecution(e.id), 'Status Update', 0));
+		return all.length === 2 ? all : undefined;
+	});
+	expect(items).toEqual([
+		expect.objectContaining({ kind: 'status', wamid, status: 'delivered', eventKey: `${wamid}:delivered` }),
+		expect.objectContaining({ kind: 'status', wamid, status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable' }),
+	]);
+	// The repeated "failed" delivery was acknowledged but started nothing.
+	expect(await n8n.listExecutions({ workflowId: id })).toHaveLength(2);
+	await n8n.deactivateWorkflow(id);
+});
