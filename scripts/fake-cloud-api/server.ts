@@ -23,7 +23,7 @@ import * as crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 
-import { graphError, newTraceId, webhookError } from './errors';
+import { ERROR_TABLE, graphError, newTraceId, webhookError } from './errors';
 import { normalizeTo, placeholders, validateSend } from './validate';
 
 // ---------------------------------------------------------------- public types
@@ -689,8 +689,8 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 	function matchFault(objectId: string | undefined, kind: string, method: string): FaultSpec | null {
 		for (let i = 0; i < faultQueue.length; i++) {
 			const f = faultQueue[i];
-			if (f.phoneNumberId !== undefined && f.phoneNumberId !== objectId) {
-				// a phone-number fault also matches requests on its WABA? No: exact object only.
+			// A phone-number fault matches requests on that number and on its WABA (templates, subscribed_apps).
+			if (f.phoneNumberId !== undefined && f.phoneNumberId !== objectId && phones.get(f.phoneNumberId)?.wabaId !== objectId) {
 				continue;
 			}
 			if (f.path !== undefined && f.path !== kind) continue;
@@ -1394,7 +1394,11 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		if (fault?.error) {
 			r = err(fault.error.code, {
 				httpStatus: fault.error.httpStatus,
-				message: fault.error.message,
+				// Meta prefixes WhatsApp error messages with "(#code) "; a bare fault message gets the same treatment.
+				message:
+					fault.error.message === undefined || fault.error.message.startsWith('(#') || ERROR_TABLE[fault.error.code]?.raw
+						? fault.error.message
+						: `(#${fault.error.code}) ${fault.error.message}`,
 				subcode: fault.error.subcode,
 				type: fault.error.type,
 				details: fault.error.details,

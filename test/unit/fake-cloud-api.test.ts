@@ -268,6 +268,14 @@ describe('fake WhatsApp Cloud API', () => {
 		expect(slow.status).toBe(200);
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
 
+		// a fault on a phone number also matches its WABA's endpoints; bare messages get Meta's "(#code)" prefix
+		fake.addFault({ phoneNumberId: PN, path: 'message_templates', error: { code: 131016, message: 'Service unavailable' } });
+		const tpl = await api.get(`/v21.0/${WABA}/message_templates`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+		expect(tpl.status).toBe(503);
+		expect(tpl.data.error.message).toBe('(#131016) Service unavailable');
+		const log = fake.requests({ path: 'messages' });
+		expect(log[log.length - 1].fault).toBeDefined();
+
 		const cleared = await api.delete('/_fake/faults');
 		expect(cleared.status).toBe(200);
 		expect(fake.faults()).toEqual([]);
