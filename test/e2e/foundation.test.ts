@@ -4,8 +4,10 @@
  */
 import axios from 'axios';
 import { createHmac } from 'crypto';
+import { readFileSync } from 'fs';
+import path from 'path';
 
-import { N8nApi } from '../../scripts/n8n-runtime';
+import { N8nApi, REPO_ROOT } from '../../scripts/n8n-runtime';
 import { connect, createTenant, deployWorkflow, loadWorkflow, sleep, type Tenant } from '../support/e2e';
 
 jest.setTimeout(120_000);
@@ -49,12 +51,7 @@ async function sendsSince(count: number) {
 beforeAll(async () => {
 	tenant = await createTenant(n8n, fake, 'foundation');
 	await fake.seedTemplates(tenant.wabaId, [
-		{
-			name: 'hello_guest',
-			language: 'en',
-			category: 'UTILITY',
-			components: [{ type: 'BODY', text: 'Hi {{1}}, welcome to Playa Serena! How can we help?' }],
-		},
+		JSON.parse(readFileSync(path.join(REPO_ROOT, 'templates/message-templates/hello_guest.json'), 'utf8')),
 	]);
 	const deployed = await deployWorkflow(n8n, tenant, loadWorkflow('hello-guest.json'), {
 		// Same workflow, retry delays compressed for the test.
