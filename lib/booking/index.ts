@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './schemaDoc';
+export * from './auth';
+export * from './adapters';
