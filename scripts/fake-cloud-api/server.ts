@@ -403,6 +403,8 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 	let whSeq = 0;
 	let clockOffsetMs = 0;
 	let closed = false;
+	/** Bumped by reset(): work started before a reset (in-flight webhooks, queued statuses) is not recorded after it. */
+	let epoch = 0;
 
 	const now = (): number => Date.now() + clockOffsetMs;
 	const nowSec = (): string => String(Math.floor(now() / 1000));
@@ -531,6 +533,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 			headers['X-Hub-Signature'] = `sha1=${crypto.createHmac('sha1', p.appSecret).update(body).digest('hex')}`;
 		}
 		const at = new Date(now()).toISOString();
+		const startedEpoch = epoch;
 		const r = await httpCall('POST', url, body, headers, 10_000);
 		const d: WebhookDelivery = {
 			seq: ++whSeq,
@@ -550,6 +553,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 			durationMs: r.durationMs,
 		};
 		if (r.error) d.error = r.error;
+		if (startedEpoch !== epoch) return d;
 		webhookLog.push(d);
 		log(`webhook ${kind} -> ${url}: ${r.status}${r.error ? ` (${r.error})` : ''}`);
 		return d;
@@ -628,9 +632,17 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 			: (p.autoStatuses ?? ['sent', 'delivered']).map((s) => ({ wamid: m.wamid, status: s }));
 		// Sequential, so a slow receiver can't reorder them.
 		let chain = Promise.resolve();
+		const startedEpoch = epoch;
 		steps.forEach((s, i) => {
 			later(config.statusDelayMs * (i + 1), () => {
-				chain = chain.then(() => emitStatus(s).then(() => undefined, (e) => log(`status error: ${e.message}`)));
+				chain = chain.then(() =>
+					startedEpoch !== epoch || closed
+						? undefined
+						: emitStatus(s).then(
+								() => undefined,
+								(e) => log(`status error: ${e.message}`),
+							),
+				);
 			});
 		});
 	}
@@ -1151,6 +1163,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 	}
 
 	function reset(o: { keepPhoneNumbers?: boolean } = {}): void {
+		epoch += 1;
 		for (const t of timers) clearTimeout(t);
 		timers.clear();
 		if (!o.keepPhoneNumbers) {
