@@ -30,6 +30,11 @@ export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 /** BCP-47-ish: language, optional script, optional region (`en`, `pt-BR`, `zh-Hant-TW`, `es-419`). */
 export const LANGUAGE_PATTERN = /^[a-zA-Z]{2,3}(?:-[a-zA-Z]{4})?(?:-(?:[a-zA-Z]{2}|\d{3}))?$/;
 
+/** A schema-level message that still says "is required" when the field is absent. */
+const msg = (text: string) => ({
+	error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : text),
+});
+
 const id = (what: string) => z.string().min(1).max(200).describe(what);
 
 export const guestSchema = z
@@ -62,12 +67,12 @@ export const guestSchema = z
 
 export const staySchema = z
 	.strictObject({
-		checkIn: z.iso.date('must be a date YYYY-MM-DD').describe('Arrival date, YYYY-MM-DD (property local date).'),
+		checkIn: z.iso.date(msg('must be a date YYYY-MM-DD')).describe('Arrival date, YYYY-MM-DD (property local date).'),
 		checkOut: z.iso
-			.date('must be a date YYYY-MM-DD')
+			.date(msg('must be a date YYYY-MM-DD'))
 			.describe('Departure date, YYYY-MM-DD; must be after checkIn.'),
-		adults: z.int('must be a whole number').min(1).describe('Number of adults, at least 1.'),
-		children: z.int('must be a whole number').min(0).describe('Number of children, 0 or more.'),
+		adults: z.int(msg('must be a whole number')).min(1).describe('Number of adults, at least 1.'),
+		children: z.int(msg('must be a whole number')).min(0).describe('Number of children, 0 or more.'),
 		accommodationId: id('Catalog id of the booked accommodation (see templates/catalog.example.json). An id the catalog does not know sends the event to review.'),
 	})
 	.refine((s) => s.checkOut > s.checkIn, { path: ['checkOut'], message: 'must be after checkIn' })
@@ -88,7 +93,7 @@ export const amountSchema = z
 const baseShape = {
 	eventId: id('Unique id of this event. Redeliveries must reuse it: it is the deduplication key.'),
 	occurredAt: z.iso
-		.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset (2026-07-01T10:00:00+02:00 or …Z)' })
+		.datetime({ offset: true, ...msg('must be an ISO 8601 date-time with offset (2026-07-01T10:00:00+02:00 or …Z)') })
 		.describe('When it happened, ISO 8601 with offset or Z (`2026-07-01T10:00:00+02:00`).'),
 	bookingId: id('Id of the booking/reservation in the source system.'),
 	guest: guestSchema,
@@ -99,7 +104,7 @@ const baseShape = {
 		.regex(/^[a-z0-9][a-z0-9_.-]{0,49}$/, 'must be a lowercase identifier such as direct, cloudbeds, mews, booking_widget')
 		.describe('Where the event comes from: `direct`, `cloudbeds`, `mews`, `booking_widget`, …'),
 	bookingUrl: z
-		.url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+		.url({ protocol: /^https?$/, ...msg('must be an http(s) URL') })
 		.max(2000)
 		.optional()
 		.describe('Link to resume or manage the booking (used in reminders).'),

@@ -1,3 +1,3 @@
-export * from './types';
+export type { AdaptedBookingEvent, AdapterResult } from './types';
 export * from './cloudbeds';
 export * from './mews';
