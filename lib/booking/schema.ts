@@ -1,7 +1,8 @@
 /**
  * The one definition of a booking event. Validation, the TypeScript types and the published
  * JSON Schema (templates/booking-event.schema.json, written by scripts/generate-booking-schema.ts)
- * all come from the zod schemas below, so they cannot drift apart.
+ * all come from the zod schemas below, so they cannot drift apart. (No registry ids via .meta({ id }):
+ * zod's global registry throws on a duplicate id, and this module may share a process with others.)
  *
  * Two kinds of "not good enough" are kept apart on purpose:
  * - invalid (HTTP 422): the payload breaks the contract — a malformed phone, a date that does not
@@ -62,7 +63,6 @@ export const guestSchema = z
 			.optional()
 			.describe('Guest IANA time zone (`Europe/Madrid`), used for quiet hours. Optional.'),
 	})
-	.meta({ id: 'Guest' })
 	.describe('The guest the messages go to.');
 
 export const staySchema = z
@@ -76,7 +76,6 @@ export const staySchema = z
 		accommodationId: id('Catalog id of the booked accommodation (see templates/catalog.example.json). An id the catalog does not know sends the event to review.'),
 	})
 	.refine((s) => s.checkOut > s.checkIn, { path: ['checkOut'], message: 'must be after checkIn' })
-	.meta({ id: 'Stay' })
 	.describe('What was booked.');
 
 export const amountSchema = z
@@ -87,7 +86,6 @@ export const amountSchema = z
 			.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of 3 capital letters (EUR, USD)')
 			.describe('ISO 4217 currency code, three capital letters (`EUR`).'),
 	})
-	.meta({ id: 'Amount' })
 	.describe('Total price of the booking.');
 
 const baseShape = {
@@ -132,7 +130,7 @@ export const bookingEventSchema = z
 		variant('checked_in', 'The guest checked in.'),
 		variant('checked_out', 'The guest checked out.'),
 	])
-	.meta({ id: 'BookingEvent', title: 'Resort booking event' })
+	.meta({ title: 'Resort booking event' })
 	.describe('A booking lifecycle event sent to the Resort WhatsApp booking webhook.');
 
 export type BookingEvent = z.infer<typeof bookingEventSchema>;

@@ -15,8 +15,6 @@ export const DOC_TABLE_END = '<!-- booking-fields:end -->';
 /** JSON Schema (draft 2020-12) of a booking event, as accepted on input. */
 export function bookingEventJsonSchema(): Json {
 	const generated = z.toJSONSchema(bookingEventSchema, { io: 'input', target: 'draft-2020-12' }) as Json;
-	const defs = generated.$defs as Record<string, Json>;
-	for (const def of Object.values(defs)) delete def.id; // zod copies the registry id into the body
 	const { $schema, ...rest } = generated;
 	return { $schema, $id: BOOKING_SCHEMA_ID, ...rest };
 }
@@ -66,8 +64,8 @@ function describeRequired(types: Set<BookingEventType>): string {
 /** Field rows for every path of the event, with the event types that require each. */
 export function bookingFieldRows(): Array<{ path: string; type: string; required: string; description: string }> {
 	const schema = bookingEventJsonSchema();
-	const defs = schema.$defs as Record<string, Json>;
-	const variants = (defs.BookingEvent.anyOf as Json[]).map((v) => resolve(v, defs));
+	const defs = (schema.$defs ?? {}) as Record<string, Json>;
+	const variants = (schema.anyOf as Json[]).map((v) => resolve(v, defs));
 	const rows = new Map<string, Row>();
 	const consts = new Set<string>();
 
