@@ -5,3 +5,5 @@
 export * from './whatsapp';
 export * from './intent';
 export * from './catalog';
+export * from './booking';
+export * from './privacy';

@@ -112,7 +112,7 @@ const baseShape = {
 		.describe('Free-form extra data from the source system, passed through untouched.'),
 };
 
-function variant<T extends BookingEventType, S extends z.core.$ZodLooseShape = {}>(type: T, description: string, overrides?: S) {
+function variant<T extends BookingEventType, S extends z.core.$ZodLooseShape = Record<string, never>>(type: T, description: string, overrides?: S) {
 	return z
 		.strictObject({ ...baseShape, type: z.literal(type).describe('Event type.'), ...(overrides ?? ({} as S)) })
 		.describe(description);

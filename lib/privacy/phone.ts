@@ -90,13 +90,20 @@ export function decryptPhone(token: string, key: string | Buffer): string {
 	const tag = Buffer.from(tagText, 'base64url');
 	const ciphertext = Buffer.from(ctText, 'base64url');
 	if (iv.length !== 12 || tag.length !== 16 || ciphertext.length === 0) throw new PhoneCryptoError('encrypted phone is malformed');
+	const plaintext = openSealed(resolveKey(key, 'encryption'), iv, tag, ciphertext);
+	if (plaintext === undefined) throw new PhoneCryptoError('encrypted phone failed authentication (wrong key or tampered)');
+	return plaintext;
+}
+
+/** GCM decryption; undefined when the tag does not verify (wrong key or tampered data). */
+function openSealed(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer): string | undefined {
+	const decipher = createDecipheriv('aes-256-gcm', key, iv);
+	decipher.setAAD(AAD);
+	decipher.setAuthTag(tag);
 	try {
-		const decipher = createDecipheriv('aes-256-gcm', resolveKey(key, 'encryption'), iv);
-		decipher.setAAD(AAD);
-		decipher.setAuthTag(tag);
 		return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
 	} catch {
-		throw new PhoneCryptoError('encrypted phone failed authentication (wrong key or tampered)');
+		return undefined;
 	}
 }
 
