@@ -192,6 +192,15 @@ async function lastExecutionId(workflowId: string): Promise<number> {
 	return list.length ? Math.max(...list.map((e) => Number(e.id))) : 0;
 }
 
+function shuffle<T>(xs: T[]): T[] {
+	const a = [...xs];
+	for (let i = a.length - 1; i > 0; i--) {
+		const j = randomBytes(4).readUInt32BE(0) % (i + 1);
+		[a[i], a[j]] = [a[j], a[i]];
+	}
+	return a;
+}
+
 /** Largest number of executions whose [startedAt, stoppedAt] intervals overlap. */
 function maxOverlap(execs: ExecutionDetail[]): number {
 	const points = execs.flatMap((e) => [
@@ -337,10 +346,11 @@ test('reservation_confirmed racing the abandonment timer (two workflows, one tab
 		await insertRows(n8n, journeys.id, [{ bookingId, phone: '34600111333', stage: 'started' }]);
 		const before = { confirm: await lastExecutionId(confirmId), abandon: await lastExecutionId(abandonId) };
 
-		const calls = Array.from({ length: half * 2 }, (_, i) =>
-			http.post(`${env.n8nUrl}/webhook/${i % 2 === 0 ? confirmPath : abandonPath}`, { bookingId, eventId: `race-${round}-${i}` }),
+		// Interleaved in a random order, so either side can arrive first.
+		const targets = shuffle(Array.from({ length: half * 2 }, (_, i) => (i % 2 === 0 ? confirmPath : abandonPath)));
+		const responses = await Promise.all(
+			targets.map((p, i) => http.post(`${env.n8nUrl}/webhook/${p}`, { bookingId, eventId: `race-${round}-${i}` })),
 		);
-		const responses = await Promise.all(calls);
 		expect(responses.every((r) => r.status === 200)).toBe(true);
 
 		const confirms = await executionsSince(confirmId, before.confirm, half);
@@ -361,4 +371,137 @@ test('reservation_confirmed racing the abandonment timer (two workflows, one tab
 		);
 	}
 	process.stderr.write(`[journey-store] race winners: ${JSON.stringify(tally)}\n`);
+});
+
+test('negative control: check-then-write ("If Row Exists", then update by bookingId) double-fires under the same load', async () => {
+	const path = `journey-${suffix}-naive`;
+	const wf: WorkflowJson = {
+		name: `Journey naive check-then-write ${suffix}`,
+		settings: { executionOrder: 'v1' },
+		connections: {
+			Webhook: { main: [[{ node: 'Still Started?', type: 'main', index: 0 }]] },
+			'Still Started?': { main: [[{ node: 'Set Stage', type: 'main', index: 0 }]] },
+			'Set Stage': { main: [[{ node: TRANSITIONED, type: 'main', index: 0 }]] },
+		},
+		nodes: [
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
+			{
+				name: 'Still Started?',
+				type: 'n8n-nodes-base.dataTable',
+				typeVersion: 1.1,
+				position: [220, 0],
+				parameters: {
+					resource: 'row',
+					operation: 'rowExists',
+					dataTableId: { __rl: true, mode: 'id', value: journeys.id },
+					matchType: 'allConditions',
+					filters: {
+						conditions: [
+							{ keyName: 'bookingId', condition: 'eq', keyValue: '={{ $json.body.bookingId }}' },
+							{ keyName: 'stage', condition: 'eq', keyValue: 'started' },
+						],
+					},
+				},
+			},
+			{
+				name: 'Set Stage',
+				type: 'n8n-nodes-base.dataTable',
+				typeVersion: 1.1,
+				position: [440, 0],
+				parameters: {
+					resource: 'row',
+					operation: 'update',
+					dataTableId: { __rl: true, mode: 'id', value: journeys.id },
+					matchType: 'allConditions',
+					filters: { conditions: [{ keyName: 'bookingId', condition: 'eq', keyValue: '={{ $json.body.bookingId }}' }] },
+					columns: {
+						mappingMode: 'defineBelow',
+						value: { stage: 'reminder1_sent', stageEventId: '={{ $json.body.eventId }}' },
+						matchingColumns: [],
+						schema: [schemaField('stage', 'string'), schemaField('stageEventId', 'string')],
+						attemptToConvertTypes: false,
+						convertFieldsToString: false,
+					},
+					options: {},
+				},
+			},
+			{ name: TRANSITIONED, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [660, 0], parameters: {} },
+		],
+	};
+	const workflowId = await deploy(wf);
+	const bookingId = `N-${suffix}`;
+	await insertRows(n8n, journeys.id, [{ bookingId, phone: '34600111444', stage: 'started' }]);
+	const before = await lastExecutionId(workflowId);
+	await Promise.all(
+		Array.from({ length: CONCURRENCY }, (_, i) => http.post(`${env.n8nUrl}/webhook/${path}`, { bookingId, eventId: `naive-${i}` })),
+	);
+	const execs = await executionsSince(workflowId, before, CONCURRENCY);
+	const winners = execs.filter((e) => ran(e, TRANSITIONED));
+	process.stderr.write(`[journey-store] naive check-then-write: ${winners.length}/${CONCURRENCY} executions "transitioned"\n`);
+	// The read and the write are separate transactions, so many executions pass the check
+	// before the first write commits: this is what the conditional update avoids.
+	expect(winners.length).toBeGreaterThan(1);
+});
+
+test('upsert on the identity columns creates the journey row once under 50 concurrent deliveries (SQLite)', async () => {
+	const path = `journey-${suffix}-upsert`;
+	const wf: WorkflowJson = {
+		name: `Journey create-once upsert ${suffix}`,
+		settings: { executionOrder: 'v1' },
+		connections: { Webhook: { main: [[{ node: 'Upsert Journey', type: 'main', index: 0 }]] } },
+		nodes: [
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			},
+			{
+				name: 'Upsert Journey',
+				type: 'n8n-nodes-base.dataTable',
+				typeVersion: 1.1,
+				position: [220, 0],
+				parameters: {
+					resource: 'row',
+					operation: 'upsert',
+					dataTableId: { __rl: true, mode: 'id', value: journeys.id },
+					matchType: 'allConditions',
+					filters: { conditions: [{ keyName: 'bookingId', condition: 'eq', keyValue: '={{ $json.body.bookingId }}' }] },
+					// Identity columns only: a redelivery must not reset `stage`.
+					columns: {
+						mappingMode: 'defineBelow',
+						value: { bookingId: '={{ $json.body.bookingId }}', phone: '={{ $json.body.phone }}' },
+						matchingColumns: [],
+						schema: [schemaField('bookingId', 'string'), schemaField('phone', 'string')],
+						attemptToConvertTypes: false,
+						convertFieldsToString: false,
+					},
+					options: {},
+				},
+			},
+		],
+	};
+	const workflowId = await deploy(wf);
+	const bookingId = `U-${suffix}`;
+	const before = await lastExecutionId(workflowId);
+	await Promise.all(
+		Array.from({ length: CONCURRENCY }, () => http.post(`${env.n8nUrl}/webhook/${path}`, { bookingId, phone: '34600111555' })),
+	);
+	const execs = await executionsSince(workflowId, before, CONCURRENCY);
+	expect(execs.every((e) => e.status === 'success')).toBe(true);
+	const created = (await rows(n8n, journeys.id)).filter((r) => r.bookingId === bookingId);
+	expect(created).toHaveLength(1);
+	expect(created[0]).toMatchObject({ phone: '34600111555', stage: null });
+	// Every execution got the (same) row back: upsert output does not tell insert from update.
+	const ids = new Set(execs.flatMap((e) => N8nApi.nodeOutput(e, 'Upsert Journey').map((r) => r.id)));
+	expect([...ids]).toEqual([created[0].id]);
 });
