@@ -72,33 +72,55 @@ export function normalizePhone(phone: string): string {
 }
 
 /** `v1.<iv>.<tag>.<ciphertext>` (base64url parts), a fresh random 12-byte IV each time. */
-export function encryptPhone(phone: string, key: string | Buffer): string {
-	const plain = normalizePhone(phone);
+function seal(plain: string, key: string | Buffer, aad: Buffer): string {
 	const iv = randomBytes(12);
 	const cipher = createCipheriv('aes-256-gcm', resolveKey(key, 'encryption'), iv);
-	cipher.setAAD(AAD);
+	cipher.setAAD(aad);
 	const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
 	return [VERSION, b64url(iv), b64url(cipher.getAuthTag()), b64url(ciphertext)].join('.');
 }
 
-/** Decrypts `encryptPhone` output; throws PhoneCryptoError when malformed, tampered with or under another key. */
-export function decryptPhone(token: string, key: string | Buffer): string {
+function unseal(token: string, key: string | Buffer, aad: Buffer, what: string): string {
 	const parts = typeof token === 'string' ? token.split('.') : [];
-	if (parts.length !== 4 || parts[0] !== VERSION) throw new PhoneCryptoError('not an encrypted phone (expected v1.<iv>.<tag>.<ciphertext>)');
+	if (parts.length !== 4 || parts[0] !== VERSION) throw new PhoneCryptoError(`not an encrypted ${what} (expected v1.<iv>.<tag>.<ciphertext>)`);
 	const [, ivText, tagText, ctText] = parts;
 	const iv = Buffer.from(ivText, 'base64url');
 	const tag = Buffer.from(tagText, 'base64url');
 	const ciphertext = Buffer.from(ctText, 'base64url');
-	if (iv.length !== 12 || tag.length !== 16 || ciphertext.length === 0) throw new PhoneCryptoError('encrypted phone is malformed');
-	const plaintext = openSealed(resolveKey(key, 'encryption'), iv, tag, ciphertext);
-	if (plaintext === undefined) throw new PhoneCryptoError('encrypted phone failed authentication (wrong key or tampered)');
+	if (iv.length !== 12 || tag.length !== 16 || ciphertext.length === 0) throw new PhoneCryptoError(`encrypted ${what} is malformed`);
+	const plaintext = openSealed(resolveKey(key, 'encryption'), iv, tag, ciphertext, aad);
+	if (plaintext === undefined) throw new PhoneCryptoError(`encrypted ${what} failed authentication (wrong key or tampered)`);
 	return plaintext;
 }
 
+/** Encrypts a phone number (normalised to E.164 first). */
+export function encryptPhone(phone: string, key: string | Buffer): string {
+	return seal(normalizePhone(phone), key, AAD);
+}
+
+/** Decrypts `encryptPhone` output; throws PhoneCryptoError when malformed, tampered with or under another key. */
+export function decryptPhone(token: string, key: string | Buffer): string {
+	return unseal(token, key, AAD, 'phone');
+}
+
+const TEXT_AAD = Buffer.from('resort-sealed-text-v1');
+
+/**
+ * Encrypts any text that may hold personal data (e.g. a rejected webhook body kept for replay)
+ * under the same key as phone numbers; a sealed text cannot be opened as a phone or vice versa.
+ */
+export function sealText(text: string, key: string | Buffer): string {
+	return seal(text, key, TEXT_AAD);
+}
+
+export function openText(token: string, key: string | Buffer): string {
+	return unseal(token, key, TEXT_AAD, 'text');
+}
+
 /** GCM decryption; undefined when the tag does not verify (wrong key or tampered data). */
-function openSealed(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer): string | undefined {
+function openSealed(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: Buffer): string | undefined {
 	const decipher = createDecipheriv('aes-256-gcm', key, iv);
-	decipher.setAAD(AAD);
+	decipher.setAAD(aad);
 	decipher.setAuthTag(tag);
 	try {
 		return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

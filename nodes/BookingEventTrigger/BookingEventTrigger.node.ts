@@ -1,0 +1,353 @@
+import { createHash } from 'crypto';
+import {
+	NodeConnectionTypes,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import {
+	actionability,
+	adaptCloudbeds,
+	adaptMews,
+	maskPhone,
+	protectGuest,
+	resolveKey,
+	sealText,
+	SeenKeys,
+	validateBookingEvent,
+	verifyBookingToken,
+	verifyBookingWebhook,
+	type AdaptedBookingEvent,
+	type BookingEvent,
+	type FieldError,
+} from '../../lib';
+import { readRawBody } from '../ResortWhatsAppTrigger/rawBody';
+
+const ACCEPTED = 0;
+const NEEDS_REVIEW = 1;
+const REJECTED = 2;
+
+/** Event IDs already emitted, per workflow node: duplicates within a process, even concurrent ones. */
+const seenByNode = new Map<string, SeenKeys>();
+const PERSISTED_KEYS = 5000;
+
+function seenEventIds(context: IWebhookFunctions): SeenKeys {
+	const id = `${context.getWorkflow().id}:${context.getNode().id}`;
+	let keys = seenByNode.get(id);
+	if (!keys) {
+		keys = SeenKeys.from(context.getWorkflowStaticData('node').seenEventIds, 50_000, 30 * 24 * 3600 * 1000);
+		seenByNode.set(id, keys);
+	}
+	return keys;
+}
+
+function respond(context: IWebhookFunctions, status: number, body: IDataObject): void {
+	context.getResponseObject().status(status).json(body);
+}
+
+/** Phone-like digit runs in free text (e.g. a validation message quoting input) are masked. */
+function redact(text: string): string {
+	return text.replace(/\+?\d[\d\s-]{6,}\d/g, (match) => maskPhone(match));
+}
+
+interface Outcome {
+	output: number;
+	json: IDataObject;
+}
+
+export class BookingEventTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Booking Event Trigger',
+		name: 'bookingEventTrigger',
+		icon: { light: 'file:booking.svg', dark: 'file:booking.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["platform"] }}',
+		description:
+			'Starts the workflow when the booking platform reports a booking started, abandoned, confirmed, cancelled, checked in or checked out',
+		defaults: { name: 'Booking Event Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Accepted', 'Needs Review', 'Rejected'],
+		credentials: [{ name: 'resortBookingWebhookApi', required: true, testedBy: 'bookingWebhookKeys' }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'booking' }],
+		properties: [
+			{
+				displayName: 'Booking Platform',
+				name: 'platform',
+				type: 'options',
+				default: 'generic',
+				options: [
+					{ name: 'Cloudbeds', value: 'cloudbeds', description: 'Reservation/created and reservation/status_changed webhooks (IDs only: enrich before acting)' },
+					{ name: 'Mews', value: 'mews', description: 'General Webhooks envelope (IDs only: enrich before acting)' },
+					{ name: 'Resort Booking Event', value: 'generic', description: 'The documented booking event in JSON (see docs/booking-events.md)' },
+				],
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				default: 'signature',
+				options: [
+					{ name: 'HMAC Signature', value: 'signature', description: 'X-Resort-Signature: t=&lt;unix seconds&gt;,v1=&lt;HMAC-SHA256 of "t.body"&gt;' },
+					{ name: 'Secret Token', value: 'token', description: 'A shared token in a header or query parameter' },
+				],
+			},
+			{
+				displayName: 'Signature Header',
+				name: 'signatureHeader',
+				type: 'string',
+				default: 'X-Resort-Signature',
+				displayOptions: { show: { authentication: ['signature'] } },
+			},
+			{
+				displayName: 'Replay Window (Seconds)',
+				name: 'toleranceSeconds',
+				type: 'number',
+				default: 300,
+				typeOptions: { minValue: 1 },
+				description: 'Signed requests older or newer than this are refused, so a captured request cannot be replayed later',
+				displayOptions: { show: { authentication: ['signature'] } },
+			},
+			{
+				displayName: 'Token Header',
+				name: 'authHeaderName',
+				type: 'string',
+				default: 'X-Resort-Token',
+				displayOptions: { show: { authentication: ['token'] } },
+			},
+			{
+				displayName: 'Token Query Parameter',
+				name: 'authQueryParameter',
+				type: 'string',
+				default: 'token',
+				description: 'Used when the header is absent. Empty: header only.',
+				displayOptions: { show: { authentication: ['token'] } },
+			},
+			{
+				displayName: 'Max Body Size (KB)',
+				name: 'maxBodyKb',
+				type: 'number',
+				default: 256,
+				typeOptions: { minValue: 1 },
+				description: 'Larger bodies are answered 413',
+			},
+			{
+				displayName: 'Known Accommodation IDs',
+				name: 'knownAccommodationIds',
+				type: 'string',
+				default: '',
+				placeholder: 'villa-mar, family-suite',
+				description: 'Comma-separated. When set, events for other accommodations go to Needs Review.',
+			},
+			{
+				// n8n hands the raw request to version-1 webhook nodes whose options.binaryData is set:
+				// signatures need the exact bytes, and malformed JSON must be a 400 (n8n would say 422).
+				displayName: 'Raw Body',
+				name: 'options',
+				type: 'hidden',
+				default: { binaryData: true },
+			},
+		],
+	};
+
+	// The booking platform is pointed at this URL by hand (or by its own API with the owner's
+	// account), so there is nothing to register or remove on activation.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	methods = {
+		credentialTest: {
+			async bookingWebhookKeys(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const data = (credential.data ?? {}) as ICredentialDataDecryptedObject;
+				const signing = String(data.signingSecret ?? '');
+				const token = String(data.token ?? '');
+				if (!signing && !token) {
+					return { status: 'Error', message: 'Set a signing secret or a secret token' };
+				}
+				if ((signing && signing.length < 16) || (token && token.length < 16)) {
+					return { status: 'Error', message: 'Secrets must be at least 16 characters' };
+				}
+				const encryptionKey = String(data.encryptionKey ?? '');
+				const lookupKey = String(data.lookupKey ?? '');
+				if (encryptionKey.length < 16 || lookupKey.length < 16) {
+					return { status: 'Error', message: 'Both phone keys must be at least 16 characters' };
+				}
+				if (encryptionKey === lookupKey) {
+					return { status: 'Error', message: 'Use different values for the encryption and lookup keys' };
+				}
+				resolveKey(encryptionKey, 'encryption');
+				return { status: 'OK', message: 'Secrets and keys are usable' };
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const credentials = await this.getCredentials('resortBookingWebhookApi');
+		const req = this.getRequestObject();
+		const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
+		const maxBytes = (this.getNodeParameter('maxBodyKb', 256) as number) * 1024;
+		const declaredLength = Number(headers['content-length'] ?? 0);
+		if (declaredLength > maxBytes) {
+			respond(this, 413, { error: 'payload_too_large', maxBytes });
+			return { noWebhookResponse: true };
+		}
+		const read = await readRawBody(req);
+		if (!read.ok) {
+			respond(this, read.status, { error: read.status === 413 ? 'payload_too_large' : 'unreadable_body' });
+			return { noWebhookResponse: true };
+		}
+		const rawBody = read.body;
+		if (rawBody.length > maxBytes) {
+			respond(this, 413, { error: 'payload_too_large', maxBytes });
+			return { noWebhookResponse: true };
+		}
+
+		const authentication = this.getNodeParameter('authentication', 'signature') as string;
+		const auth =
+			authentication === 'token'
+				? verifyBookingToken(headers, this.getQueryData() as Record<string, unknown>, {
+						token: String(credentials.token ?? ''),
+						header: this.getNodeParameter('authHeaderName', 'X-Resort-Token') as string,
+						queryParam: (this.getNodeParameter('authQueryParameter', 'token') as string) || undefined,
+					})
+				: verifyBookingWebhook(rawBody, headers, {
+						secret: String(credentials.signingSecret ?? '')
+							.split(',')
+							.map((secret) => secret.trim()),
+						now: () => Date.now() / 1000,
+						signatureHeader: this.getNodeParameter('signatureHeader', 'X-Resort-Signature') as string,
+						toleranceSeconds: this.getNodeParameter('toleranceSeconds', 300) as number,
+					});
+		if (!auth.ok) {
+			// Logged without the body: it carries guest names and numbers.
+			this.logger.warn('Booking webhook refused: authentication failed', {
+				reason: auth.reason,
+				bytes: rawBody.length,
+				remoteAddress: req.socket?.remoteAddress,
+			});
+			respond(this, 401, { error: 'unauthorized', reason: auth.reason });
+			return { noWebhookResponse: true };
+		}
+
+		let json: unknown;
+		try {
+			json = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			this.logger.warn('Booking webhook refused: malformed JSON', { bytes: rawBody.length });
+			respond(this, 400, { error: 'malformed_json' });
+			return { noWebhookResponse: true };
+		}
+
+		const keys = { encryptionKey: String(credentials.encryptionKey), lookupKey: String(credentials.lookupKey) };
+		const platform = this.getNodeParameter('platform', 'generic') as string;
+		const known = (this.getNodeParameter('knownAccommodationIds', '') as string)
+			.split(',')
+			.map((id) => id.trim())
+			.filter(Boolean);
+		const knownAccommodationIds = known.length ? new Set(known) : undefined;
+		const receivedAt = new Date().toISOString();
+
+		const outcomes: Outcome[] = [];
+		const seen = seenEventIds(this);
+		const now = Date.now();
+		const responseEvents: IDataObject[] = [];
+
+		const acceptValid = (event: BookingEvent) => {
+			if (!seen.add(event.eventId, now)) {
+				responseEvents.push({ eventId: event.eventId, duplicate: true });
+				return;
+			}
+			const verdict = actionability(event, { knownAccommodationIds });
+			const safe = protectGuest(event, keys) as unknown as IDataObject;
+			const json: IDataObject = { ...safe, receivedAt, platform };
+			if (!verdict.actionable) json.reviewReasons = verdict.reasons;
+			outcomes.push({ output: verdict.actionable ? ACCEPTED : NEEDS_REVIEW, json });
+			responseEvents.push({ eventId: event.eventId, duplicate: false, needsReview: !verdict.actionable });
+		};
+
+		if (platform === 'generic') {
+			const validation = validateBookingEvent(json);
+			if (!validation.ok) {
+				const errors: FieldError[] = validation.errors.map((e) => ({ path: e.path, message: redact(e.message) }));
+				this.logger.warn('Booking webhook refused: invalid booking event', { errors });
+				// Kept on the Rejected output (body sealed with the phone key) so a person can fix and replay it.
+				const sealedBody = sealText(rawBody.toString('utf8'), keys.encryptionKey);
+				const bodySha256 = createHash('sha256').update(rawBody).digest('hex');
+				outcomes.push({
+					output: REJECTED,
+					json: { status: 422, reason: 'invalid_event', errors: errors as unknown as IDataObject[], receivedAt, platform, bodySha256, sealedBody },
+				});
+				respond(this, 422, { error: 'invalid_event', errors: errors as unknown as IDataObject[] });
+				return { noWebhookResponse: true, workflowData: [[], [], outcomes.map((o) => ({ json: o.json }))] };
+			}
+			acceptValid(validation.event);
+		} else {
+			const adapted = platform === 'cloudbeds' ? adaptCloudbeds(json) : adaptMews(json);
+			for (const item of adapted.events) {
+				const complete = validateBookingEvent(item.event);
+				if (complete.ok && item.missing.length === 0) {
+					acceptValid(complete.event);
+					continue;
+				}
+				const eventId = item.event.eventId;
+				if (eventId && !seen.add(eventId, now)) {
+					responseEvents.push({ eventId, duplicate: true });
+					continue;
+				}
+				outcomes.push({ output: NEEDS_REVIEW, json: partialForReview(item, keys, receivedAt, platform) });
+				responseEvents.push({ eventId: eventId ?? null, duplicate: false, needsReview: true, missing: item.missing });
+			}
+			if (adapted.events.length === 0) {
+				respond(this, 202, { accepted: true, events: [], ignored: adapted.ignored as unknown as IDataObject[] });
+				return { noWebhookResponse: true };
+			}
+		}
+
+		respond(this, 202, { accepted: true, events: responseEvents });
+		if (outcomes.length === 0) return { noWebhookResponse: true };
+		this.getWorkflowStaticData('node').seenEventIds = seen.toJSON().slice(-PERSISTED_KEYS);
+		const workflowData: INodeExecutionData[][] = [[], [], []];
+		for (const outcome of outcomes) workflowData[outcome.output].push({ json: outcome.json });
+		return { noWebhookResponse: true, workflowData };
+	}
+}
+
+/** A platform event that still lacks fields, with any phone it carries protected. */
+function partialForReview(
+	item: AdaptedBookingEvent,
+	keys: { encryptionKey: string; lookupKey: string },
+	receivedAt: string,
+	platform: string,
+): IDataObject {
+	const event = { ...item.event } as IDataObject;
+	const guest = item.event.guest;
+	if (guest?.phone) {
+		const { phone, ...rest } = guest;
+		event.guest = { ...rest, phone: protectGuest({ guest: { ...guest, phone } } as BookingEvent, keys).guest.phone } as IDataObject;
+	}
+	return { ...event, missing: item.missing, reviewReasons: ['missing_fields'], receivedAt, platform };
+}

@@ -1,0 +1,277 @@
+/**
+ * Booking Event Trigger in the real n8n: signed events for all six types, each rejection status,
+ * replay protection, duplicate storms, manual review, platform adapters, and no plaintext phone
+ * in n8n's database or log.
+ */
+import axios from 'axios';
+import { randomBytes, randomUUID } from 'crypto';
+import { readFileSync } from 'fs';
+import path from 'path';
+
+import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { N8nApi, REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { connect, sleep } from '../support/e2e';
+
+jest.setTimeout(180_000);
+
+const { env, n8n } = connect();
+const http = axios.create({ validateStatus: () => true, timeout: 30_000 });
+const secret = randomBytes(24).toString('hex');
+const token = randomBytes(24).toString('hex');
+// Numbers used only by this file, so the plaintext search below is meaningful.
+const PHONE = '+34677' + String(100000 + (randomBytes(3).readUIntBE(0, 3) % 899999));
+const OTHER_PHONE = '+35191' + String(1000000 + (randomBytes(3).readUIntBE(0, 3) % 8999999));
+
+let credential: { id: string; name: string };
+/** A lookup key seen in execution data: proves the searched files really hold the executions. */
+let storedLookupKey = '';
+
+function workflow(parameters: Record<string, unknown>): WorkflowJson {
+	const noOp = (name: string, y: number) => ({ id: randomUUID(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [300, y], parameters: {} });
+	return {
+		name: `e2e booking trigger ${randomBytes(3).toString('hex')}`,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Booking Event',
+				type: 'n8n-nodes-resort-whatsapp.bookingEventTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters,
+				credentials: { resortBookingWebhookApi: credential },
+			},
+			noOp('Accepted', -150),
+			noOp('Review Queue', 0),
+			noOp('Rejected Events', 150),
+		],
+		connections: {
+			'Booking Event': {
+				main: [
+					[{ node: 'Accepted', type: 'main', index: 0 }],
+					[{ node: 'Review Queue', type: 'main', index: 0 }],
+					[{ node: 'Rejected Events', type: 'main', index: 0 }],
+				],
+			},
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+async function deploy(parameters: Record<string, unknown>) {
+	const json = workflow(parameters);
+	const id = await n8n.createWorkflow(json);
+	await n8n.activateWorkflow(id);
+	const webhookId = (json.nodes[0] as unknown as { webhookId: string }).webhookId;
+	return { id, url: `${env.n8nUrl}/webhook/${webhookId}/booking` };
+}
+
+function event(type: BookingEventType, overrides: Partial<Record<string, unknown>> = {}): Record<string, unknown> {
+	const base: Record<string, unknown> = {
+		eventId: `evt-${randomUUID()}`,
+		type,
+		occurredAt: '2026-07-01T10:00:00+02:00',
+		bookingId: `bk-${randomBytes(4).toString('hex')}`,
+		guest: { phone: PHONE, name: 'Lucía Fernández', language: 'es', marketingConsent: true, timeZone: 'Europe/Madrid' },
+		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
+		source: 'direct',
+	};
+	if (type === 'reservation_confirmed') base.amount = { value: 1240, currency: 'EUR' };
+	return { ...base, ...overrides };
+}
+
+async function post(url: string, body: unknown, options: { signAt?: number; signWith?: string; raw?: string; headers?: Record<string, string> } = {}) {
+	const raw = options.raw ?? JSON.stringify(body);
+	const signature = signBookingWebhook(raw, options.signWith ?? secret, options.signAt ?? Date.now() / 1000);
+	return await http.post(url, raw, {
+		headers: { 'content-type': 'application/json', 'x-resort-signature': signature, ...options.headers },
+		transformRequest: [(data: string) => data],
+	});
+}
+
+async function allItems(workflowId: string, nodeName: string) {
+	const items: Array<Record<string, unknown>> = [];
+	for (const summary of await n8n.listExecutions({ workflowId })) {
+		items.push(...N8nApi.nodeOutput(await n8n.getExecution(summary.id), nodeName, 0));
+	}
+	return items;
+}
+
+let signed: { id: string; url: string };
+
+beforeAll(async () => {
+	const name = `Resort Booking Webhook ${randomBytes(3).toString('hex')}`;
+	const id = await n8n.createCredential('resortBookingWebhookApi', name, {
+		signingSecret: secret,
+		token,
+		encryptionKey: randomBytes(32).toString('hex'),
+		lookupKey: randomBytes(32).toString('hex'),
+	});
+	credential = { id, name };
+	signed = await deploy({ platform: 'generic', authentication: 'signature', maxBodyKb: 4, knownAccommodationIds: 'family-suite, villa-mar' });
+});
+
+test('signed events of all six types are accepted with 202 and emitted with the phone protected', async () => {
+	const types: Array<BookingEventType> = ['booking_started', 'booking_abandoned', 'reservation_confirmed', 'reservation_cancelled', 'checked_in', 'checked_out'];
+	const sent = types.map((type) => event(type));
+	for (const body of sent) {
+		const response = await post(signed.url, body);
+		expect(response.status).toBe(202);
+		expect(response.data).toEqual({ accepted: true, events: [{ eventId: body.eventId, duplicate: false, needsReview: false }] });
+	}
+	await n8n.waitForExecutions(signed.id, 6, 60_000);
+	const accepted = await allItems(signed.id, 'Accepted');
+	expect(accepted.map((item) => item.type).sort()).toEqual([...types].sort());
+	for (const item of accepted) {
+		const guest = item.guest as { phone: { encrypted: string; lookupKey: string; masked: string } };
+		expect(guest.phone.encrypted).toMatch(/^v1\./);
+		expect(guest.phone.lookupKey).toMatch(/^[0-9a-f]{64}$/);
+		expect(guest.phone.masked).toBe(`+34${'•'.repeat(PHONE.length - 5)}${PHONE.slice(-2)}`);
+		expect(JSON.stringify(item)).not.toContain(PHONE.slice(1));
+		storedLookupKey = guest.phone.lookupKey;
+	}
+	const confirmed = accepted.find((item) => item.type === 'reservation_confirmed');
+	expect(confirmed).toMatchObject({ amount: { value: 1240, currency: 'EUR' }, stay: { accommodationId: 'family-suite' }, platform: 'generic' });
+});
+
+test('malformed JSON is a 400, an oversize body a 413, and neither starts an execution', async () => {
+	const before = (await n8n.listExecutions({ workflowId: signed.id })).length;
+	const malformed = await post(signed.url, undefined, { raw: '{"eventId": "x", "type": ' });
+	expect(malformed.status).toBe(400);
+	expect(malformed.data).toEqual({ error: 'malformed_json' });
+	const huge = event('booking_started', { metadata: { note: 'x'.repeat(5000) } });
+	const oversize = await post(signed.url, huge);
+	expect(oversize.status).toBe(413);
+	expect(oversize.data).toMatchObject({ error: 'payload_too_large' });
+	await sleep(1000);
+	expect(await n8n.listExecutions({ workflowId: signed.id })).toHaveLength(before);
+});
+
+test('an invalid event is a 422 naming every failing field, and is kept on the Rejected output', async () => {
+	const before = (await n8n.listExecutions({ workflowId: signed.id })).length;
+	const body = event('reservation_confirmed', {
+		guest: { phone: '600 123 456', name: 'Lucía', language: 'es', marketingConsent: true },
+		stay: { checkIn: '2026-07-14', checkOut: '2026-07-10', adults: 0, children: 0, accommodationId: 'family-suite' },
+		amount: undefined,
+		bookingURL: 'https://typo.example',
+	});
+	const response = await post(signed.url, body);
+	expect(response.status).toBe(422);
+	const paths = (response.data.errors as Array<{ path: string }>).map((e) => e.path).sort();
+	expect(paths).toEqual(['amount', 'bookingURL', 'guest.phone', 'stay.adults', 'stay.checkOut'].sort());
+	const executions = await n8n.waitForExecutions(signed.id, before + 1, 30_000);
+	const rejected = N8nApi.nodeOutput(await n8n.getExecution(executions[executions.length - 1].id), 'Rejected Events', 0);
+	expect(rejected).toHaveLength(1);
+	expect(rejected[0]).toMatchObject({ status: 422, reason: 'invalid_event' });
+	expect(String(rejected[0].sealedBody)).toMatch(/^v1\./);
+	expect(JSON.stringify(rejected[0])).not.toContain('600 123 456');
+});
+
+test('forged and replayed signatures are refused with 401 and start nothing', async () => {
+	const before = (await n8n.listExecutions({ workflowId: signed.id })).length;
+	const forged = await post(signed.url, event('checked_in'), { signWith: 'not-the-secret' });
+	expect(forged.status).toBe(401);
+	expect(forged.data).toEqual({ error: 'unauthorized', reason: 'bad_signature' });
+	const replayed = await post(signed.url, event('checked_in'), { signAt: Date.now() / 1000 - 600 });
+	expect(replayed.status).toBe(401);
+	expect(replayed.data).toEqual({ error: 'unauthorized', reason: 'stale_timestamp' });
+	const unsigned = await http.post(signed.url, event('checked_in'));
+	expect(unsigned.status).toBe(401);
+	expect(unsigned.data).toEqual({ error: 'unauthorized', reason: 'missing_signature' });
+	await sleep(1000);
+	expect(await n8n.listExecutions({ workflowId: signed.id })).toHaveLength(before);
+});
+
+test('the same event delivered 50 times at once is emitted exactly once', async () => {
+	const before = (await n8n.listExecutions({ workflowId: signed.id })).length;
+	const body = event('booking_abandoned');
+	const responses = await Promise.all(Array.from({ length: 50 }, () => post(signed.url, body)));
+	expect(responses.map((r) => r.status)).toEqual(Array(50).fill(202));
+	const fresh = responses.filter((r) => r.data.events[0].duplicate === false);
+	expect(fresh).toHaveLength(1);
+	await n8n.waitForExecutions(signed.id, before + 1, 30_000);
+	await sleep(1500);
+	expect(await n8n.listExecutions({ workflowId: signed.id })).toHaveLength(before + 1);
+	const emitted = (await allItems(signed.id, 'Accepted')).filter((item) => item.eventId === body.eventId);
+	expect(emitted).toHaveLength(1);
+});
+
+test('valid events that cannot be acted on go to the review output with the reasons', async () => {
+	const noConsent = event('booking_abandoned', { guest: { phone: OTHER_PHONE, name: 'Ana', language: 'pt', marketingConsent: false } });
+	const noPhone = event('reservation_confirmed', { guest: { name: 'Ana', language: 'pt', marketingConsent: true } });
+	const unknownRoom = event('checked_in', { stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 0, accommodationId: 'igloo-9' } });
+	for (const body of [noConsent, noPhone, unknownRoom]) {
+		const response = await post(signed.url, body);
+		expect(response.status).toBe(202);
+		expect(response.data.events[0]).toMatchObject({ eventId: body.eventId, needsReview: true });
+	}
+	await sleep(2000);
+	const review = await allItems(signed.id, 'Review Queue');
+	const reasons = Object.fromEntries(review.map((item) => [item.eventId, item.reviewReasons]));
+	expect(reasons[noConsent.eventId as string]).toEqual(['no_marketing_consent']);
+	expect(reasons[noPhone.eventId as string]).toEqual(['missing_phone']);
+	expect(reasons[unknownRoom.eventId as string]).toEqual(['unknown_accommodation']);
+});
+
+test('secret-token mode accepts the token from the URL and refuses a wrong one', async () => {
+	const tokenFlow = await deploy({ platform: 'generic', authentication: 'token', authHeaderName: 'X-Resort-Token', authQueryParameter: 'token' });
+	const ok = await http.post(`${tokenFlow.url}?token=${token}`, event('checked_out'));
+	expect(ok.status).toBe(202);
+	const header = await http.post(tokenFlow.url, event('checked_out'), { headers: { 'x-resort-token': token } });
+	expect(header.status).toBe(202);
+	const wrong = await http.post(`${tokenFlow.url}?token=${token.slice(0, -1)}x`, event('checked_out'));
+	expect(wrong.status).toBe(401);
+	expect(wrong.data).toEqual({ error: 'unauthorized', reason: 'bad_token' });
+	await n8n.waitForExecutions(tokenFlow.id, 2, 30_000);
+	await n8n.deactivateWorkflow(tokenFlow.id);
+});
+
+test('Cloudbeds and Mews webhooks are mapped and, carrying only IDs, wait in review for enrichment', async () => {
+	const cloudbeds = await deploy({ platform: 'cloudbeds', authentication: 'token', authHeaderName: 'X-Resort-Token', authQueryParameter: 'token' });
+	const example = (file: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, 'templates/examples/booking', file), 'utf8'));
+	const changed = await http.post(`${cloudbeds.url}?token=${token}`, example('cloudbeds-reservation-status-changed.json'));
+	expect(changed.status).toBe(202);
+	expect(changed.data.events[0]).toMatchObject({ needsReview: true, duplicate: false });
+	expect(changed.data.events[0].missing).toEqual(expect.arrayContaining(['guest.phone', 'guest.name']));
+	const [execution] = await n8n.waitForExecutions(cloudbeds.id, 1, 30_000);
+	const [review] = N8nApi.nodeOutput(await n8n.getExecution(execution.id), 'Review Queue', 0);
+	expect(review).toMatchObject({ type: 'reservation_cancelled', bookingId: '7061304407766', source: 'cloudbeds', platform: 'cloudbeds' });
+	const again = await http.post(`${cloudbeds.url}?token=${token}`, example('cloudbeds-reservation-status-changed.json'));
+	expect(again.data.events[0]).toMatchObject({ duplicate: true });
+
+	const mews = await deploy({ platform: 'mews', authentication: 'token', authHeaderName: 'X-Resort-Token', authQueryParameter: 'token' });
+	const envelope = await http.post(`${mews.url}?token=${token}`, example('mews-general-webhook.json'));
+	expect(envelope.status).toBe(202);
+	expect(envelope.data.events.length).toBeGreaterThan(0);
+	for (const item of envelope.data.events) expect(item.needsReview).toBe(true);
+	await n8n.deactivateWorkflow(cloudbeds.id);
+	await n8n.deactivateWorkflow(mews.id);
+});
+
+test("no booking guest's phone is stored in plaintext in n8n's database or log", async () => {
+	await sleep(1000);
+	const files = [
+		path.join(env.userFolder, '.n8n', 'database.sqlite'),
+		path.join(env.userFolder, '.n8n', 'database.sqlite-wal'),
+		path.join(env.userFolder, '.n8n', 'n8nEventLog.log'),
+		env.logFile,
+	];
+	let searched = 0;
+	let lookupKeyFound = false;
+	for (const file of files) {
+		let bytes: Buffer;
+		try {
+			bytes = readFileSync(file);
+		} catch {
+			continue;
+		}
+		searched += bytes.length;
+		if (bytes.includes(storedLookupKey)) lookupKeyFound = true;
+		for (const phone of [PHONE, OTHER_PHONE]) {
+			expect({ file, found: bytes.includes(phone.slice(1)) }).toEqual({ file, found: false });
+		}
+	}
+	expect(searched).toBeGreaterThan(100_000);
+	expect(storedLookupKey).toMatch(/^[0-9a-f]{64}$/);
+	expect(lookupKeyFound).toBe(true);
+});
