@@ -203,3 +203,62 @@ test('status webhooks become one item per status, with Meta error codes for fail
 	expect(await n8n.listExecutions({ workflowId: id })).toHaveLength(2);
 	await n8n.deactivateWorkflow(id);
 });
+
+test('a batch is paced to the node rate limit instead of flooding the API', async () => {
+	const perSecond = 20;
+	const batch: WorkflowJson = {
+		name: 'e2e: paced batch',
+		nodes: [
+			{
+				id: 'batch-trigger',
+				name: 'Guest Writes',
+				type: 'n8n-nodes-resort-whatsapp.resortWhatsAppTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: 'set-by-deploy',
+				parameters: { events: ['message'], registerWebhook: true },
+				credentials,
+			},
+			{
+				id: 'fan-out',
+				name: 'Sixty Messages',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: 'return Array.from({ length: 60 }, (_, n) => ({ json: { n } }));' },
+			},
+			node('Paced Send', 400, {
+				operation: 'sendText',
+				to: guest,
+				text: '=Update {{ $json.n }}',
+				delivery: { messagesPerSecond: perSecond },
+			}),
+		],
+		connections: {
+			'Guest Writes': { main: [[{ node: 'Sixty Messages', type: 'main', index: 0 }]] },
+			'Sixty Messages': { main: [[{ node: 'Paced Send', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	const before = (await fake.sends(tenant.phoneNumberId)).length;
+	const { id } = await deployWorkflow(n8n, tenant, batch);
+	await fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: GUEST, text: 'updates please' });
+	const [done] = await n8n.waitForExecutions(id, 1, 60_000);
+	const execution = await n8n.getExecution(done.id);
+	expect(N8nApi.nodeOutput(execution, 'Paced Send', 0)).toHaveLength(60);
+
+	const sends = (await fake.sends(tenant.phoneNumberId)).slice(before);
+	expect(sends).toHaveLength(60);
+	expect(sends.every((s) => s.status === 200)).toBe(true);
+	expect(new Set(sends.map((s) => (s.body as { text: { body: string } }).text.body)).size).toBe(60);
+	const times = sends.map((s) => Date.parse(s.at)).sort((a, b) => a - b);
+	// Token bucket: a burst of 10, then `perSecond`; no one-second window may hold more.
+	let busiest = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= 1000) j++;
+		busiest = Math.max(busiest, i - j + 1);
+	}
+	expect(busiest).toBeLessThanOrEqual(perSecond + 10);
+	expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(((60 - 10) / perSecond) * 1000 - 100);
+	await n8n.deactivateWorkflow(id);
+});
