@@ -1,3 +1,4 @@
 export * from './types';
 export * from './quietHours';
 export * from './evaluate';
+export * from './coerce';

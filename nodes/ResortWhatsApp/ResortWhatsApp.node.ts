@@ -7,7 +7,25 @@ import {
 } from 'n8n-workflow';
 
 import * as message from './actions/message';
+import { policyDescription } from './actions/policy';
 import { router } from './actions/router';
+
+/**
+ * Sent and Failed, plus Deferred once the node has a Policy setting. Evaluated by n8n from the
+ * node parameters, so it must stay self-contained. Workflows without a policy keep exactly two
+ * outputs, and n8n's error output (when enabled) stays right after them.
+ */
+const configuredOutputs = (parameters: { policy?: unknown }) => {
+	const policy = parameters.policy;
+	const outputs = [
+		{ type: 'main', displayName: 'Sent' },
+		{ type: 'main', displayName: 'Failed' },
+	];
+	if (typeof policy === 'object' && policy !== null && Object.keys(policy).length > 0) {
+		outputs.push({ type: 'main', displayName: 'Deferred' });
+	}
+	return outputs;
+};
 
 export class ResortWhatsApp implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,8 +40,7 @@ export class ResortWhatsApp implements INodeType {
 		defaults: { name: 'Resort WhatsApp' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Sent', 'Failed'],
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		credentials: [{ name: 'resortWhatsAppApi', required: true }],
 		properties: [
 			{
@@ -35,6 +52,7 @@ export class ResortWhatsApp implements INodeType {
 				default: 'message',
 			},
 			...message.description,
+			policyDescription,
 			{
 				displayName: 'Delivery',
 				name: 'delivery',

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import {
 	NodeApiError,
 	NodeOperationError,
@@ -17,9 +18,11 @@ import {
 	type DeliveryResult,
 	type RetryPolicy,
 } from '../../../lib/whatsapp';
+import { evaluateSendPolicy, PolicyInputError } from '../../../lib/policy';
 import { getGraphSettings, postMessage } from '../transport';
 import { operations } from './message';
 import type { PreparedSend } from './message/common';
+import { deferFields, policyConfigured, readPolicyInput } from './policy';
 
 interface DeliverySettings {
 	maxRetries?: number;
@@ -31,6 +34,8 @@ interface DeliverySettings {
 
 const SENT = 0;
 const FAILED = 1;
+/** Present only when the node has a Policy setting (see the node's outputs). */
+const DEFERRED = 2;
 
 function recipientOf(prepared: PreparedSend): string | undefined {
 	const to = prepared.payload.to;
@@ -72,6 +77,9 @@ function describeResult(
  * Sends every input item, paced to the configured rate, and sorts the outcomes into the
  * Sent and Failed outputs. A failure never stops the batch: each failed item carries Meta's
  * error code and message so a workflow can queue, alert or replay it.
+ *
+ * The WhatsApp policy runs first: blocked items go to Failed (errorDisposition 'policy') and
+ * items that must wait go to Deferred with `sendAt`; neither reaches the Cloud API.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -84,6 +92,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	};
 	const limiter = new RateLimiter(delivery.messagesPerSecond ?? 80, () => Date.now(), sleep);
 	const useErrorOutput = this.getNode().onError === 'continueErrorOutput';
+	const withDeferred = policyConfigured(this.getNode());
 	const post = async (body: IDataObject) => {
 		await limiter.acquire();
 		return await postMessage(this, settings, body);
@@ -127,6 +136,62 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					failure,
 				};
 			}
+			const refused = (json: IDataObject, message: string) => ({
+				output: FAILED,
+				item: { json, pairedItem: { item: itemIndex } },
+				failure: new NodeOperationError(this.getNode(), message, { itemIndex }),
+			});
+			const base = {
+				operation,
+				...prepared.summary,
+				recipient: recipientOf(prepared),
+				attempts: 0,
+				fallbackUsed: false,
+			};
+			let decision;
+			try {
+				const input = readPolicyInput(this, itemIndex, operation);
+				decision = input ? evaluateSendPolicy(input, DateTime.utc()) : undefined;
+			} catch (error) {
+				if (!(error instanceof PolicyInputError)) {
+					throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+				}
+				// The policy cannot judge this guest: better not to send blindly.
+				return refused(
+					{
+						status: 'failed',
+						...base,
+						errorDisposition: 'validation',
+						errorField: `policy.${error.field}`,
+						errorMessage: error.message,
+					},
+					`Policy: ${error.message}`,
+				);
+			}
+			if (decision?.decision === 'block') {
+				return refused(
+					{
+						status: 'failed',
+						...base,
+						errorDisposition: 'policy',
+						policyReason: decision.reason,
+						errorMessage: decision.message,
+					},
+					`Not sent (${decision.reason}): ${decision.message}`,
+				);
+			}
+			if (decision?.decision === 'defer') {
+				// The input item travels on, so after a Wait node it can come back to this node.
+				const input = items[itemIndex];
+				return {
+					output: withDeferred ? DEFERRED : FAILED,
+					item: {
+						json: { ...input.json, ...deferFields(decision), deferredOperation: operation },
+						binary: input.binary,
+						pairedItem: { item: itemIndex },
+					},
+				};
+			}
 			const result = await deliverMessage(prepared.payload, post, {
 				policy,
 				sleep,
@@ -166,9 +231,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const sent: INodeExecutionData[] = [];
 	const failed: INodeExecutionData[] = [];
+	const deferred: INodeExecutionData[] = [];
 	for (const outcome of outcomes) {
 		if (outcome.output === SENT) {
 			sent.push(outcome.item);
+		} else if (outcome.output === DEFERRED) {
+			// No `error`: n8n's error output must not take deferred items.
+			deferred.push(outcome.item);
 		} else if (useErrorOutput && outcome.failure) {
 			// n8n moves items carrying `error` to the node's error output.
 			failed.push({ ...outcome.item, error: outcome.failure });
@@ -176,5 +245,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			failed.push(outcome.item);
 		}
 	}
-	return [sent, failed];
+	return withDeferred ? [sent, failed, deferred] : [sent, failed];
 }
