@@ -67,7 +67,7 @@ function checkHeader(where: string, c: TemplateComponent, errors: string[]): num
 	if (n > 0) {
 		const ex = c.example?.header_text;
 		if (!Array.isArray(ex) || ex.length !== n || ex.some((e) => typeof e !== 'string' || !e.trim())) {
-			errors.push(`${where}: needs example.header_text with ${n} sample value`);
+			errors.push(`${where}: needs example.header_text with one sample value`);
 		}
 	}
 	return n;
