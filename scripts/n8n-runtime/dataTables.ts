@@ -214,3 +214,35 @@ export async function provisionResortTables(api: N8nApi, opts: { projectId?: str
 	}
 	return ids;
 }
+
+/**
+ * Columns the first-contact workflow (`workflows/first-contact.json`) needs on top of
+ * RESORT_TABLES. Guests are keyed by `guestKey` (not the plaintext number, which stays empty).
+ */
+export const FIRST_CONTACT_COLUMNS: Record<string, DataTableColumnSpec[]> = {
+	resort_guests: [
+		{ name: 'guestKey', type: 'string' },
+		{ name: 'language', type: 'string' },
+		{ name: 'lastIntent', type: 'string' },
+		{ name: 'lastTags', type: 'string' },
+		{ name: 'firstMessageId', type: 'string' },
+		{ name: 'clarifyAsked', type: 'boolean' },
+	],
+	resort_review_queue: [
+		{ name: 'guestKey', type: 'string' },
+		{ name: 'source', type: 'string' },
+		{ name: 'executionId', type: 'string' },
+	],
+};
+
+/** provisionResortTables() plus the first-contact columns (idempotent: adds what is missing). */
+export async function provisionFirstContactTables(
+	api: N8nApi,
+	opts: { projectId?: string } = {},
+): Promise<Record<string, string>> {
+	const ids = await provisionResortTables(api, opts);
+	for (const [name, extra] of Object.entries(FIRST_CONTACT_COLUMNS)) {
+		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...extra], opts)).id;
+	}
+	return ids;
+}
