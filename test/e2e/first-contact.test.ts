@@ -275,6 +275,29 @@ describe('first contact', () => {
 		expect(await guestRow(MARINA)).toMatchObject({ clarifyAsked: true, automationPaused: true });
 	});
 
+	test('two first messages at once from a new guest → one guest row, one welcome', async () => {
+		const SOFIA = number();
+		const before = (await fake.sends(tenant.phoneNumberId)).length;
+		const [a, b] = await Promise.all([
+			fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: SOFIA, name: 'Sofía', text: 'Hola!' }),
+			fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: SOFIA, name: 'Sofía', text: 'Buenas tardes' }),
+		]);
+		expect([a.delivered.status, b.delivered.status]).toEqual([200, 200]);
+		executionsSeen += 2;
+		const done = await n8n.waitForExecutions(workflowId, executionsSeen, 60_000);
+		for (const e of done.slice(-2)) expect(e.status).toBe('success');
+		const executions = await Promise.all(done.slice(-2).map((e) => n8n.getExecution(e.id)));
+		// Whether both saw "no row yet" depends on timing; when they did, the claim let only one through.
+		const bothNew = executions.every((e) => N8nApi.nodeOutput(e, 'New Guest').length === 1);
+		process.stderr.write(`[first-contact] concurrent first messages both took the new-guest path: ${bothNew}\n`);
+		const row = await guestRow(SOFIA); // exactly one row
+		expect([a.wamid, b.wamid]).toContain(row.firstMessageId);
+		const sends = (await fake.sends(tenant.phoneNumberId)).slice(before).map((s) => s.body as { type: string; template?: { name: string } });
+		expect(sends.filter((s) => s.template?.name === 'welcome_qualifier')).toHaveLength(1);
+		// The other greeting is handled as a known guest's unclear message: at most the one clarifying question.
+		expect(sends.filter((s) => s.type === 'interactive').length).toBeLessThanOrEqual(1);
+	});
+
 	test('a send WhatsApp refuses → a resort_review_queue row', async () => {
 		await fake.addFaults({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', error: { code: 131026, httpStatus: 400, message: 'Message undeliverable' } });
 		const { sends, execution } = await guestWrites(NOAH, 'Noah', { text: 'Hello' }, false);
