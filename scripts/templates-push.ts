@@ -38,7 +38,13 @@ export interface PushOptions {
 	pageSize?: number;
 }
 
-export type PushAction = 'created' | 'updated' | 'unchanged' | 'failed' | 'would create' | 'would update';
+export type PushAction =
+	| 'created'
+	| 'updated'
+	| 'unchanged'
+	| 'failed'
+	| 'would create'
+	| 'would update';
 
 export interface PushResult {
 	name: string;
@@ -103,7 +109,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** `(#100/2388023) details` from a Graph error body. */
 export function graphErrorMessage(response: HttpResponse): string {
-	const error = isObj(response.data) && isObj(response.data.error) ? response.data.error : undefined;
+	const error =
+		isObj(response.data) && isObj(response.data.error) ? response.data.error : undefined;
 	if (!error) return `HTTP ${response.status}: ${JSON.stringify(response.data)?.slice(0, 300)}`;
 	const data = isObj(error.error_data) ? error.error_data : {};
 	const text = [error.error_user_msg, data.details, error.message].find(
@@ -114,7 +121,10 @@ export function graphErrorMessage(response: HttpResponse): string {
 	return `(${code}) ${plain}`;
 }
 
-export async function pushTemplates(options: PushOptions, http: HttpClient = axiosHttp): Promise<PushReport> {
+export async function pushTemplates(
+	options: PushOptions,
+	http: HttpClient = axiosHttp,
+): Promise<PushReport> {
 	const base = `${options.baseUrl.replace(/\/+$/, '')}/${options.version.replace(/^\/+|\/+$/g, '')}`;
 	const headers = { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/json' };
 	const all = options.templates ?? loadTemplates();
@@ -124,11 +134,21 @@ export async function pushTemplates(options: PushOptions, http: HttpClient = axi
 	for (const name of wanted) {
 		const def = all.find((d) => d.name === name);
 		if (!def) {
-			results.push({ name, language: '-', category: '-', status: '-', action: 'failed', message: `No template "${name}" in templates/message-templates/` });
+			results.push({
+				name,
+				language: '-',
+				category: '-',
+				status: '-',
+				action: 'failed',
+				message: `No template "${name}" in templates/message-templates/`,
+			});
 			continue;
 		}
 		const languages = Object.keys(def.languages ?? {});
-		const row = (language: string, r: Partial<PushResult> & Pick<PushResult, 'action'>): PushResult => ({
+		const row = (
+			language: string,
+			r: Partial<PushResult> & Pick<PushResult, 'action'>,
+		): PushResult => ({
 			name,
 			language,
 			category: def.category,
@@ -139,7 +159,12 @@ export async function pushTemplates(options: PushOptions, http: HttpClient = axi
 		const validation = validateTemplateDefinition(def);
 		if (!validation.valid) {
 			for (const language of languages.length ? languages : ['-']) {
-				results.push(row(language, { action: 'failed', message: `Invalid definition, not sent: ${validation.errors.join('; ')}` }));
+				results.push(
+					row(language, {
+						action: 'failed',
+						message: `Invalid definition, not sent: ${validation.errors.join('; ')}`,
+					}),
+				);
 			}
 			continue;
 		}
@@ -148,7 +173,13 @@ export async function pushTemplates(options: PushOptions, http: HttpClient = axi
 		try {
 			existing = await listTemplates(http, base, options, headers, name);
 		} catch (e) {
-			for (const language of languages) results.push(row(language, { action: 'failed', message: `Listing templates failed: ${(e as Error).message}` }));
+			for (const language of languages)
+				results.push(
+					row(language, {
+						action: 'failed',
+						message: `Listing templates failed: ${(e as Error).message}`,
+					}),
+				);
 			continue;
 		}
 
@@ -156,9 +187,18 @@ export async function pushTemplates(options: PushOptions, http: HttpClient = axi
 			const desired = toMetaTemplate(def, language);
 			const current = existing.find((t) => t.language === language);
 			try {
-				results.push(await pushOne(http, base, options, headers, desired, current, row.bind(null, language)));
+				results.push(
+					await pushOne(http, base, options, headers, desired, current, row.bind(null, language)),
+				);
 			} catch (e) {
-				results.push(row(language, { action: 'failed', status: current?.status ?? '-', id: current?.id, message: (e as Error).message }));
+				results.push(
+					row(language, {
+						action: 'failed',
+						status: current?.status ?? '-',
+						id: current?.id,
+						message: (e as Error).message,
+					}),
+				);
 			}
 		}
 	}
@@ -181,8 +221,14 @@ async function listTemplates(
 			limit: options.pageSize ?? 100,
 		};
 		if (after) params.after = after;
-		const response = await http({ method: 'GET', url: `${base}/${options.wabaId}/message_templates`, params, headers });
-		if (response.status < 200 || response.status >= 300) throw new Error(graphErrorMessage(response));
+		const response = await http({
+			method: 'GET',
+			url: `${base}/${options.wabaId}/message_templates`,
+			params,
+			headers,
+		});
+		if (response.status < 200 || response.status >= 300)
+			throw new Error(graphErrorMessage(response));
 		const body = isObj(response.data) ? response.data : {};
 		// `name` is a "contains" filter at Meta: keep exact matches only.
 		for (const t of Array.isArray(body.data) ? body.data : []) {
@@ -201,14 +247,25 @@ async function pushOne(
 	base: string,
 	options: PushOptions,
 	headers: Record<string, string>,
-	desired: { name: string; language: string; category: TemplateCategory; components: TemplateComponent[] },
+	desired: {
+		name: string;
+		language: string;
+		category: TemplateCategory;
+		components: TemplateComponent[];
+	},
 	current: ExistingTemplate | undefined,
 	row: (r: Partial<PushResult> & Pick<PushResult, 'action'>) => PushResult,
 ): Promise<PushResult> {
 	if (!current) {
 		if (options.dryRun) return row({ action: 'would create' });
-		const response = await http({ method: 'POST', url: `${base}/${options.wabaId}/message_templates`, data: desired, headers });
-		if (response.status < 200 || response.status >= 300) return row({ action: 'failed', message: graphErrorMessage(response) });
+		const response = await http({
+			method: 'POST',
+			url: `${base}/${options.wabaId}/message_templates`,
+			data: desired,
+			headers,
+		});
+		if (response.status < 200 || response.status >= 300)
+			return row({ action: 'failed', message: graphErrorMessage(response) });
 		const body = isObj(response.data) ? response.data : {};
 		return row({
 			action: 'created',
@@ -241,11 +298,20 @@ async function pushOne(
 	const edit: Record<string, unknown> = { components: desired.components };
 	const notes: string[] = [];
 	if (categoryChanged) {
-		if (current.status === 'APPROVED') notes.push(`category stays ${current.category}: an approved template's category can't be edited`);
+		if (current.status === 'APPROVED')
+			notes.push(
+				`category stays ${current.category}: an approved template's category can't be edited`,
+			);
 		else edit.category = desired.category;
 	}
-	if (options.dryRun) return row({ action: 'would update', ...snapshot, message: notes.join('; ') || undefined });
-	const response = await http({ method: 'POST', url: `${base}/${current.id}`, data: edit, headers });
+	if (options.dryRun)
+		return row({ action: 'would update', ...snapshot, message: notes.join('; ') || undefined });
+	const response = await http({
+		method: 'POST',
+		url: `${base}/${current.id}`,
+		data: edit,
+		headers,
+	});
 	if (response.status < 200 || response.status >= 300) {
 		return row({ action: 'failed', ...snapshot, message: graphErrorMessage(response) });
 	}
@@ -255,7 +321,8 @@ async function pushOne(
 		id: current.id,
 		// Every edit goes back to Meta's review.
 		status: typeof body.status === 'string' ? body.status : 'PENDING',
-		category: typeof body.category === 'string' ? body.category : String(edit.category ?? current.category),
+		category:
+			typeof body.category === 'string' ? body.category : String(edit.category ?? current.category),
 		message: notes.join('; ') || undefined,
 	});
 }
@@ -263,10 +330,22 @@ async function pushOne(
 /** The results as a plain-text table. */
 export function formatResults(results: PushResult[]): string {
 	const head = ['NAME', 'LANGUAGE', 'CATEGORY', 'STATUS', 'ACTION', 'MESSAGE'];
-	const rows = results.map((r) => [r.name, r.language, r.category, r.status, r.action, r.message ?? '']);
-	const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 5 ? 0 : r[i].length))));
+	const rows = results.map((r) => [
+		r.name,
+		r.language,
+		r.category,
+		r.status,
+		r.action,
+		r.message ?? '',
+	]);
+	const widths = head.map((h, i) =>
+		Math.max(h.length, ...rows.map((r) => (i === 5 ? 0 : r[i].length))),
+	);
 	const line = (cells: string[]) =>
-		cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+		cells
+			.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+			.join('  ')
+			.trimEnd();
 	return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -298,11 +377,16 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 		wabaId: str(flags.waba) ?? env.WHATSAPP_WABA_ID ?? '',
 		token: str(flags.token) ?? env.WHATSAPP_ACCESS_TOKEN ?? '',
 		dryRun: flags['dry-run'] === true,
-		only: str(flags.only)?.split(',').map((s) => s.trim()).filter(Boolean),
+		only: str(flags.only)
+			?.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean),
 	};
 	if (!options.wabaId) return { error: 'The WABA id is required: --waba or WHATSAPP_WABA_ID' };
-	if (!options.token) return { error: 'An access token is required: --token or WHATSAPP_ACCESS_TOKEN' };
-	if (!/^v\d+\.\d+$/.test(options.version)) return { error: `--version must look like v23.0, got "${options.version}"` };
+	if (!options.token)
+		return { error: 'An access token is required: --token or WHATSAPP_ACCESS_TOKEN' };
+	if (!/^v\d+\.\d+$/.test(options.version))
+		return { error: `--version must look like v23.0, got "${options.version}"` };
 	return { options };
 }
 
@@ -310,7 +394,12 @@ const USAGE = `Usage: tsx scripts/templates-push.ts --waba <id> --token <token> 
 Env: WHATSAPP_BASE_URL, WHATSAPP_API_VERSION, WHATSAPP_WABA_ID, WHATSAPP_ACCESS_TOKEN`;
 
 /** Runs the CLI; resolves to the exit status. */
-export async function main(argv: string[], env: Record<string, string | undefined>, out = console.log, err = console.error): Promise<number> {
+export async function main(
+	argv: string[],
+	env: Record<string, string | undefined>,
+	out = console.log,
+	err = console.error,
+): Promise<number> {
 	const args = parseCliArgs(argv, env);
 	if (args.help) {
 		out(USAGE);
@@ -323,7 +412,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
 	const report = await pushTemplates(args.options);
 	out(formatResults(report.results));
 	const failed = report.results.filter((r) => r.action === 'failed').length;
-	out(`\n${report.results.length} template versions, ${failed} failed${args.options.dryRun ? ' (dry run: nothing was sent)' : ''}`);
+	out(
+		`\n${report.results.length} template versions, ${failed} failed${args.options.dryRun ? ' (dry run: nothing was sent)' : ''}`,
+	);
 	return failed ? 1 : 0;
 }
 

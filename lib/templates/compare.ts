@@ -15,7 +15,10 @@ export function templateContent(components: unknown): unknown[] {
 		if (c.text !== undefined) out.text = c.text;
 		if (Array.isArray(c.buttons)) {
 			out.buttons = c.buttons.map((b) => {
-				const button: Record<string, unknown> = { type: String(b.type).toUpperCase(), text: b.text };
+				const button: Record<string, unknown> = {
+					type: String(b.type).toUpperCase(),
+					text: b.text,
+				};
 				if (b.url !== undefined) button.url = b.url;
 				if (b.phone_number !== undefined) button.phone_number = b.phone_number;
 				return button;

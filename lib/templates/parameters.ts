@@ -23,7 +23,10 @@ export interface ParameterOptions {
  * (error 132018), so those are folded into single spaces.
  */
 export function cleanParameter(value: string): string {
-	return value.replace(/[\t\r\n]+/g, ' ').replace(/ {5,}/g, '    ').trim();
+	return value
+		.replace(/[\t\r\n]+/g, ' ')
+		.replace(/ {5,}/g, '    ')
+		.trim();
 }
 
 function definitionFor(name: string, language: string, options: ParameterOptions) {
@@ -66,7 +69,9 @@ function resolve(
 				? brandingValue(variable, language, branding)
 				: String(given);
 		if (text === undefined || cleanParameter(text) === '') {
-			const known = Object.keys(values).filter((k) => values[k] !== undefined && values[k] !== null);
+			const known = Object.keys(values).filter(
+				(k) => values[k] !== undefined && values[k] !== null,
+			);
 			throw new TemplateError(
 				`Template "${name}" (${language}) needs a value for "${variable.name}" ({{${i + 1}}} in the ${where})` +
 					`${variable.description ? ` – ${variable.description}` : ''}; values given: ${known.length ? known.join(', ') : 'none'}`,
@@ -109,9 +114,17 @@ export function templateParameters(
 	const header = resolve(name, language, 'header', def.variables.header ?? [], values, branding);
 	if (header.length) result.header = { type: 'text', text: header[0] as string };
 
-	const buttons = def.languages[language]?.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
+	const buttons =
+		def.languages[language]?.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
 	for (const variable of def.variables.buttons ?? []) {
-		const [suffix] = resolve(name, language, `button ${variable.index}`, [variable], values, branding);
+		const [suffix] = resolve(
+			name,
+			language,
+			`button ${variable.index}`,
+			[variable],
+			values,
+			branding,
+		);
 		// A full URL is accepted too: the template's fixed part is cut off.
 		const fixed = (buttons[variable.index]?.url ?? '').replace(/\{\{\s*1\s*\}\}$/, '');
 		const value = fixed && suffix.startsWith(fixed) ? suffix.slice(fixed.length) : suffix;

@@ -27,7 +27,12 @@ let options: PushOptions;
 
 beforeAll(async () => {
 	fake = await startFakeCloudApi({ port: 0 });
-	fake.registerPhoneNumber({ phoneNumberId: '720000000000001', wabaId: WABA, accessToken: TOKEN, appSecret: 'push-secret' });
+	fake.registerPhoneNumber({
+		phoneNumberId: '720000000000001',
+		wabaId: WABA,
+		accessToken: TOKEN,
+		appSecret: 'push-secret',
+	});
 	options = { baseUrl: fake.url, version: 'v23.0', wabaId: WABA, token: TOKEN };
 });
 
@@ -51,7 +56,9 @@ describe('templates:push against the fake Cloud API', () => {
 		const first = await pushTemplates({ ...options, only: JOURNEYS });
 		expect(first.ok).toBe(true);
 		expect(first.results).toHaveLength(21);
-		expect(first.results.every((r) => r.action === 'created' && r.status === 'APPROVED')).toBe(true);
+		expect(first.results.every((r) => r.action === 'created' && r.status === 'APPROVED')).toBe(
+			true,
+		);
 
 		const requests = fake.requests({ wabaId: WABA });
 		// Per template: one list, then one create per language, in order.
@@ -66,8 +73,16 @@ describe('templates:push against the fake Cloud API', () => {
 				})),
 			];
 		});
-		expect(requests.map((r) => (r.method === 'GET' ? { method: r.method, path: r.path, query: r.query } : { method: r.method, path: r.path, body: r.body }))).toEqual(expected);
-		expect(requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.status === 200)).toBe(true);
+		expect(
+			requests.map((r) =>
+				r.method === 'GET'
+					? { method: r.method, path: r.path, query: r.query }
+					: { method: r.method, path: r.path, body: r.body },
+			),
+		).toEqual(expected);
+		expect(
+			requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.status === 200),
+		).toBe(true);
 		// The body sent is Meta's shape, 1:1 with the definition file.
 		expect(requests[1].body).toEqual({
 			name: 'welcome_qualifier',
@@ -75,8 +90,15 @@ describe('templates:push against the fake Cloud API', () => {
 			category: 'MARKETING',
 			components: loadTemplates()[0].languages.en.components,
 		});
-		expect(fake.templates(WABA).map((t) => `${t.name}/${t.language}/${t.category}`).sort()).toEqual(
-			JOURNEYS.flatMap((n) => LANGS.map((l) => `${n}/${l}/${loadTemplates().find((d) => d.name === n)?.category}`)).sort(),
+		expect(
+			fake
+				.templates(WABA)
+				.map((t) => `${t.name}/${t.language}/${t.category}`)
+				.sort(),
+		).toEqual(
+			JOURNEYS.flatMap((n) =>
+				LANGS.map((l) => `${n}/${l}/${loadTemplates().find((d) => d.name === n)?.category}`),
+			).sort(),
 		);
 
 		fake.clearRequests();
@@ -86,7 +108,9 @@ describe('templates:push against the fake Cloud API', () => {
 			JOURNEYS.flatMap((n) => LANGS.map((l) => [n, l, 'unchanged', 'APPROVED'])),
 		);
 		// Only the seven list calls: nothing created or edited.
-		expect(fake.requests({ wabaId: WABA }).map((r) => `${r.method} ${r.query.name}`)).toEqual(JOURNEYS.map((n) => `GET ${n}`));
+		expect(fake.requests({ wabaId: WABA }).map((r) => `${r.method} ${r.query.name}`)).toEqual(
+			JOURNEYS.map((n) => `GET ${n}`),
+		);
 	});
 
 	it('reports PENDING and REJECTED review outcomes as Meta returns them', async () => {
@@ -106,16 +130,28 @@ describe('templates:push against the fake Cloud API', () => {
 		const rc = defs.find((d) => d.name === 'reservation_confirmation') as TemplateDefinition;
 		rc.languages.en.components[0].text = 'Booking confirmed';
 		fake.clearRequests();
-		const blocked = await pushTemplates({ ...options, templates: defs, only: ['reservation_confirmation'] });
+		const blocked = await pushTemplates({
+			...options,
+			templates: defs,
+			only: ['reservation_confirmation'],
+		});
 		expect(blocked.ok).toBe(false);
-		expect(blocked.results[0]).toMatchObject({ language: 'en', action: 'failed', status: 'PENDING' });
+		expect(blocked.results[0]).toMatchObject({
+			language: 'en',
+			action: 'failed',
+			status: 'PENDING',
+		});
 		expect(blocked.results[0].message).toMatch(/only APPROVED, REJECTED or PAUSED/);
 		expect(blocked.results.slice(1).map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
 		expect(fake.requests().filter((r) => r.method === 'POST')).toEqual([]);
 	});
 
 	it('dry run lists and compares but sends nothing', async () => {
-		const report = await pushTemplates({ ...options, dryRun: true, only: ['welcome_qualifier', 'hello_guest'] });
+		const report = await pushTemplates({
+			...options,
+			dryRun: true,
+			only: ['welcome_qualifier', 'hello_guest'],
+		});
 		expect(report.results.map((r) => [r.name, r.language, r.action])).toEqual([
 			['welcome_qualifier', 'en', 'would create'],
 			['welcome_qualifier', 'es', 'would create'],
@@ -131,9 +167,16 @@ describe('templates:push against the fake Cloud API', () => {
 		const enId = fake.templates(WABA).find((t) => t.language === 'en')?.id as string;
 		const defs = loadTemplates().map((d) => clone(d));
 		const def = defs.find((d) => d.name === 'booking_reminder_1') as TemplateDefinition;
-		def.languages.en.components[0].text = def.languages.en.components[0].text?.replace('in a minute', 'in two taps');
+		def.languages.en.components[0].text = def.languages.en.components[0].text?.replace(
+			'in a minute',
+			'in two taps',
+		);
 		fake.clearRequests();
-		const report = await pushTemplates({ ...options, templates: defs, only: ['booking_reminder_1'] });
+		const report = await pushTemplates({
+			...options,
+			templates: defs,
+			only: ['booking_reminder_1'],
+		});
 		const edit = fake.requests().filter((r) => r.method === 'POST');
 		expect(edit.map((r) => ({ path: r.path, body: r.body }))).toEqual([
 			{ path: `/v23.0/${enId}`, body: { components: def.languages.en.components } },
@@ -150,30 +193,60 @@ describe('templates:push against the fake Cloud API', () => {
 	});
 
 	it('a Meta error on create (fault injected) is reported with its message and exits non-zero', async () => {
-		fake.addFault({ path: 'message_templates', method: 'POST', error: { code: 100, message: 'Invalid parameter', details: 'Template body contains too many variables for its length' } });
+		fake.addFault({
+			path: 'message_templates',
+			method: 'POST',
+			error: {
+				code: 100,
+				message: 'Invalid parameter',
+				details: 'Template body contains too many variables for its length',
+			},
+		});
 		const out: string[] = [];
 		const code = await main(
-			['--base-url', fake.url, '--version', 'v23.0', '--waba', WABA, '--only', 'post_purchase_review'],
+			[
+				'--base-url',
+				fake.url,
+				'--version',
+				'v23.0',
+				'--waba',
+				WABA,
+				'--only',
+				'post_purchase_review',
+			],
 			{ WHATSAPP_ACCESS_TOKEN: TOKEN },
 			(line) => out.push(line),
 			(line) => out.push(line),
 		);
 		expect(code).toBe(1);
 		const text = out.join('\n');
-		expect(text).toMatch(/post_purchase_review\s+en\s+UTILITY\s+-\s+failed\s+\(#100\) Template body contains too many variables for its length/);
+		expect(text).toMatch(
+			/post_purchase_review\s+en\s+UTILITY\s+-\s+failed\s+\(#100\) Template body contains too many variables for its length/,
+		);
 		expect(text).toMatch(/post_purchase_review\s+es\s+UTILITY\s+APPROVED\s+created/);
 		expect(text).toMatch(/3 template versions, 1 failed/);
-		expect(fake.templates(WABA).map((t) => t.language).sort()).toEqual(['es', 'pt_BR']);
+		expect(
+			fake
+				.templates(WABA)
+				.map((t) => t.language)
+				.sort(),
+		).toEqual(['es', 'pt_BR']);
 
 		// The next run creates the missing language only and succeeds.
 		const retry = await pushTemplates({ ...options, only: ['post_purchase_review'] });
 		expect(retry.results.map((r) => r.action)).toEqual(['created', 'unchanged', 'unchanged']);
 		expect(retry.ok).toBe(true);
-		expect(formatResults(retry.results).split('\n')[0]).toMatch(/^NAME\s+LANGUAGE\s+CATEGORY\s+STATUS\s+ACTION\s+MESSAGE$/);
+		expect(formatResults(retry.results).split('\n')[0]).toMatch(
+			/^NAME\s+LANGUAGE\s+CATEGORY\s+STATUS\s+ACTION\s+MESSAGE$/,
+		);
 	});
 
 	it('a failing list call fails that template without sending anything for it', async () => {
-		fake.addFault({ path: 'message_templates', method: 'GET', error: { code: 190, message: 'Invalid OAuth access token' } });
+		fake.addFault({
+			path: 'message_templates',
+			method: 'GET',
+			error: { code: 190, message: 'Invalid OAuth access token' },
+		});
 		const report = await pushTemplates({ ...options, only: ['upsell_offer', 'hello_guest'] });
 		expect(report.results.map((r) => [r.name, r.language, r.action])).toEqual([
 			['upsell_offer', 'en', 'failed'],
@@ -188,7 +261,11 @@ describe('templates:push against the fake Cloud API', () => {
 	it('an invalid definition or an unknown name fails before reaching Meta; bad arguments exit 2', async () => {
 		const defs = loadTemplates().map((d) => clone(d));
 		(defs[0].languages.en.components[1] as { text: string }).text = 'x'.repeat(1025);
-		const report = await pushTemplates({ ...options, templates: defs, only: ['welcome_qualifier', 'nope'] });
+		const report = await pushTemplates({
+			...options,
+			templates: defs,
+			only: ['welcome_qualifier', 'nope'],
+		});
 		expect(report.results.map((r) => [r.name, r.language, r.action])).toEqual([
 			['welcome_qualifier', 'en', 'failed'],
 			['welcome_qualifier', 'es', 'failed'],
@@ -198,21 +275,38 @@ describe('templates:push against the fake Cloud API', () => {
 		expect(report.results[0].message).toMatch(/en BODY: text is 1025 characters, Meta allows 1024/);
 		expect(fake.requests()).toEqual([]);
 		const errors: string[] = [];
-		expect(await main(['--token', TOKEN], {}, () => undefined, (l) => errors.push(l))).toBe(2);
+		expect(
+			await main(
+				['--token', TOKEN],
+				{},
+				() => undefined,
+				(l) => errors.push(l),
+			),
+		).toBe(2);
 		expect(errors.join('\n')).toMatch(/WABA id is required/);
 	});
 
 	it('pages through the template list', async () => {
 		fake.seedTemplates(
 			WABA,
-			Array.from({ length: 5 }, (_, i) => ({ name: `upsell_offer_old_${i}`, language: 'en', category: 'MARKETING' as const, components: [{ type: 'BODY', text: 'Old' }] })),
+			Array.from({ length: 5 }, (_, i) => ({
+				name: `upsell_offer_old_${i}`,
+				language: 'en',
+				category: 'MARKETING' as const,
+				components: [{ type: 'BODY', text: 'Old' }],
+			})),
 		);
 		await pushTemplates({ ...options, only: ['upsell_offer'] });
 		fake.clearRequests();
 		const report = await pushTemplates({ ...options, only: ['upsell_offer'], pageSize: 2 });
 		expect(report.results.map((r) => r.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
 		const gets = fake.requests().filter((r) => r.method === 'GET');
-		expect(gets.map((r) => r.query.after ?? null)).toEqual([null, expect.any(String), expect.any(String), expect.any(String)]);
+		expect(gets.map((r) => r.query.after ?? null)).toEqual([
+			null,
+			expect.any(String),
+			expect.any(String),
+			expect.any(String),
+		]);
 		expect(fake.requests().filter((r) => r.method === 'POST')).toEqual([]);
 	});
 });

@@ -25,13 +25,17 @@ const byName = (name: string) => templates.find((t) => t.name === name) as Templ
 describe('shipped templates', () => {
 	it('are the seven journey templates in en, es and pt_BR, plus hello_guest', () => {
 		expect(templates.map((t) => t.name)).toEqual([...JOURNEY_TEMPLATE_NAMES, 'hello_guest']);
-		for (const name of JOURNEY_TEMPLATE_NAMES) expect(Object.keys(byName(name).languages)).toEqual(['en', 'es', 'pt_BR']);
+		for (const name of JOURNEY_TEMPLATE_NAMES)
+			expect(Object.keys(byName(name).languages)).toEqual(['en', 'es', 'pt_BR']);
 	});
 
 	it.each(templates.map((t) => [t.name, t] as const))('%s passes Meta rules', (_name, def) => {
 		expect(validateTemplateDefinition(def)).toEqual({ valid: true, errors: [] });
 		for (const language of Object.keys(def.languages)) {
-			expect(validateMetaTemplate(toMetaTemplate(def, language))).toEqual({ valid: true, errors: [] });
+			expect(validateMetaTemplate(toMetaTemplate(def, language))).toEqual({
+				valid: true,
+				errors: [],
+			});
 		}
 	});
 
@@ -49,7 +53,9 @@ describe('shipped templates', () => {
 	});
 
 	it('hello_guest.json is untouched Meta shape and loads as a one-language definition', () => {
-		const raw = JSON.parse(readFileSync(path.join(ROOT, 'templates/message-templates/hello_guest.json'), 'utf8'));
+		const raw = JSON.parse(
+			readFileSync(path.join(ROOT, 'templates/message-templates/hello_guest.json'), 'utf8'),
+		);
 		expect(Object.keys(raw).sort()).toEqual(['category', 'components', 'language', 'name']);
 		expect(toMetaTemplate(byName('hello_guest'), 'en')).toEqual(raw);
 		expect(bodyParameters('hello_guest', 'en', { guest_name: 'Ana' })).toEqual(['Ana']);
@@ -63,8 +69,15 @@ describe('shipped templates', () => {
 				}
 			}
 		}
-		expect(byName('product_suggestions').languages.en.components.find((c) => c.type === 'BUTTONS')?.buttons).toEqual([
-			expect.objectContaining({ type: 'URL', text: 'View Accommodations', url: 'https://book.example-resort.com/{{1}}' }),
+		expect(
+			byName('product_suggestions').languages.en.components.find((c) => c.type === 'BUTTONS')
+				?.buttons,
+		).toEqual([
+			expect.objectContaining({
+				type: 'URL',
+				text: 'View Accommodations',
+				url: 'https://book.example-resort.com/{{1}}',
+			}),
 		]);
 	});
 
@@ -97,7 +110,9 @@ describe('pickLanguage', () => {
 
 	it('falls back to en for a template that only has en, and names unknown templates', () => {
 		expect(pickLanguage(templates, 'hello_guest', 'pt-BR')).toBe('en');
-		expect(() => pickLanguage(templates, 'nope', 'en')).toThrow(/Unknown template "nope"\. Known templates: welcome_qualifier/);
+		expect(() => pickLanguage(templates, 'nope', 'en')).toThrow(
+			/Unknown template "nope"\. Known templates: welcome_qualifier/,
+		);
 	});
 });
 
@@ -114,30 +129,64 @@ describe('bodyParameters', () => {
 
 	it('orders named values by position and fills branding variables (resort name, sign-off per language)', () => {
 		expect(bodyParameters('reservation_confirmation', 'en', values)).toEqual([
-			'Ana', 'Playa Serena', 'PS-48213', 'Mar 14, 2026', 'Mar 18, 2026', 'Ocean Villa', '2 adults', '$1,680.00', 'The Playa Serena team',
+			'Ana',
+			'Playa Serena',
+			'PS-48213',
+			'Mar 14, 2026',
+			'Mar 18, 2026',
+			'Ocean Villa',
+			'2 adults',
+			'$1,680.00',
+			'The Playa Serena team',
 		]);
-		expect(bodyParameters('reservation_confirmation', 'pt_BR', values).at(-1)).toBe('Equipe Playa Serena');
-		expect(bodyParameters('reservation_confirmation', 'es', { ...values, resort_name: 'Casa Azul', sign_off: 'Equipo Casa Azul' })).toEqual(
-			expect.arrayContaining(['Casa Azul', 'Equipo Casa Azul']),
+		expect(bodyParameters('reservation_confirmation', 'pt_BR', values).at(-1)).toBe(
+			'Equipe Playa Serena',
 		);
+		expect(
+			bodyParameters('reservation_confirmation', 'es', {
+				...values,
+				resort_name: 'Casa Azul',
+				sign_off: 'Equipo Casa Azul',
+			}),
+		).toEqual(expect.arrayContaining(['Casa Azul', 'Equipo Casa Azul']));
 	});
 
 	it('uses the given branding instead of the shipped one', () => {
-		const other = { ...branding, resortName: 'Casa Azul', signOff: { en: 'Casa Azul', es: 'Casa Azul', pt_BR: 'Casa Azul' } };
-		expect(bodyParameters('welcome_qualifier', 'es', { guest_name: 'Lucía' }, { branding: other })).toEqual(['Lucía', 'Casa Azul']);
+		const other = {
+			...branding,
+			resortName: 'Casa Azul',
+			signOff: { en: 'Casa Azul', es: 'Casa Azul', pt_BR: 'Casa Azul' },
+		};
+		expect(
+			bodyParameters('welcome_qualifier', 'es', { guest_name: 'Lucía' }, { branding: other }),
+		).toEqual(['Lucía', 'Casa Azul']);
 	});
 
 	it('errors clearly on a missing or empty value', () => {
-		expect(() => bodyParameters('booking_reminder_1', 'en', { guest_name: 'Ana', accommodation_name: 'Ocean Villa', check_in: 'Mar 14' })).toThrow(
+		expect(() =>
+			bodyParameters('booking_reminder_1', 'en', {
+				guest_name: 'Ana',
+				accommodation_name: 'Ocean Villa',
+				check_in: 'Mar 14',
+			}),
+		).toThrow(
 			'Template "booking_reminder_1" (en) needs a value for "check_out" ({{4}} in the body) – Check-out date, formatted for the guest\'s language (formatStayDate); values given: guest_name, accommodation_name, check_in',
 		);
-		expect(() => bodyParameters('welcome_qualifier', 'en', { guest_name: '  ' })).toThrow(/needs a value for "guest_name" \(\{\{1\}\}/);
-		expect(() => bodyParameters('welcome_qualifier', 'en', { guest_name: 'Ana' }, { branding: null })).toThrow(/"resort_name" \(\{\{2\}\}/);
+		expect(() => bodyParameters('welcome_qualifier', 'en', { guest_name: '  ' })).toThrow(
+			/needs a value for "guest_name" \(\{\{1\}\}/,
+		);
+		expect(() =>
+			bodyParameters('welcome_qualifier', 'en', { guest_name: 'Ana' }, { branding: null }),
+		).toThrow(/"resort_name" \(\{\{2\}\}/);
 	});
 
 	it('refuses a language the template lacks, and folds new lines Meta would reject', () => {
-		expect(() => bodyParameters('hello_guest', 'es', { guest_name: 'Ana' })).toThrow(/has no "es" version \(has en\); pick one with pickLanguage/);
-		expect(bodyParameters('hello_guest', 'en', { guest_name: 'Ana\nMaría\t' })).toEqual(['Ana María']);
+		expect(() => bodyParameters('hello_guest', 'es', { guest_name: 'Ana' })).toThrow(
+			/has no "es" version \(has en\); pick one with pickLanguage/,
+		);
+		expect(bodyParameters('hello_guest', 'en', { guest_name: 'Ana\nMaría\t' })).toEqual([
+			'Ana María',
+		]);
 		expect(bodyParameters('hello_guest', 'en', { guest_name: 42 })).toEqual(['42']);
 	});
 });
@@ -156,20 +205,38 @@ describe('templateParameters', () => {
 				{ index: 2, subType: 'quick_reply', value: 'adventure' },
 			],
 		});
-		const message = buildTemplateMessage({ to: '5511999990000', ...p }) as { template: { components: unknown[] } };
+		const message = buildTemplateMessage({ to: '5511999990000', ...p }) as {
+			template: { components: unknown[] };
+		};
 		expect(message.template.components).toHaveLength(5);
 	});
 
 	it('takes a URL suffix or a full URL on the booking site for dynamic URL buttons', () => {
 		const base = { guest_name: 'Ana', suggestions: 'Ocean Villa from $420' };
-		expect(templateParameters('product_suggestions', 'en', { ...base, suggestions_path: 'stays?ids=ocean-villa' }).buttons).toEqual([
-			{ index: 0, subType: 'url', value: 'stays?ids=ocean-villa' },
-		]);
-		expect(templateParameters('product_suggestions', 'en', { ...base, suggestions_path: 'https://book.example-resort.com/stays?ids=a' }).buttons).toEqual([
-			{ index: 0, subType: 'url', value: 'stays?ids=a' },
-		]);
-		expect(() => templateParameters('product_suggestions', 'en', base)).toThrow(/needs a value for "suggestions_path" \(\{\{1\}\} in the button 0\)/);
-		expect(templateParameters('upsell_offer', 'es', { guest_name: 'L', check_in: 'x', offer_name: 'Spa', offer_price: '1', offer_path: 'o' }).buttons).toEqual([
+		expect(
+			templateParameters('product_suggestions', 'en', {
+				...base,
+				suggestions_path: 'stays?ids=ocean-villa',
+			}).buttons,
+		).toEqual([{ index: 0, subType: 'url', value: 'stays?ids=ocean-villa' }]);
+		expect(
+			templateParameters('product_suggestions', 'en', {
+				...base,
+				suggestions_path: 'https://book.example-resort.com/stays?ids=a',
+			}).buttons,
+		).toEqual([{ index: 0, subType: 'url', value: 'stays?ids=a' }]);
+		expect(() => templateParameters('product_suggestions', 'en', base)).toThrow(
+			/needs a value for "suggestions_path" \(\{\{1\}\} in the button 0\)/,
+		);
+		expect(
+			templateParameters('upsell_offer', 'es', {
+				guest_name: 'L',
+				check_in: 'x',
+				offer_name: 'Spa',
+				offer_price: '1',
+				offer_path: 'o',
+			}).buttons,
+		).toEqual([
 			{ index: 0, subType: 'url', value: 'o' },
 			{ index: 1, subType: 'quick_reply', value: 'stop_promotions' },
 		]);
@@ -194,8 +261,15 @@ describe('validateTemplateDefinition rejects what Meta would', () => {
 		edit(d);
 		return validateTemplateDefinition(d);
 	};
-	const body = (d: TemplateDefinition, lang = 'en') => d.languages[lang].components.find((c) => c.type === 'BODY') as { text: string; example: { body_text: string[][] } };
-	const buttons = (d: TemplateDefinition, lang = 'en') => d.languages[lang].components.find((c) => c.type === 'BUTTONS')?.buttons as NonNullable<TemplateDefinition['languages'][string]['components'][number]['buttons']>;
+	const body = (d: TemplateDefinition, lang = 'en') =>
+		d.languages[lang].components.find((c) => c.type === 'BODY') as {
+			text: string;
+			example: { body_text: string[][] };
+		};
+	const buttons = (d: TemplateDefinition, lang = 'en') =>
+		d.languages[lang].components.find((c) => c.type === 'BUTTONS')?.buttons as NonNullable<
+			TemplateDefinition['languages'][string]['components'][number]['buttons']
+		>;
 
 	it('a body over 1024 characters', () => {
 		const r = withEdit('hello_guest', (d) => {
@@ -210,12 +284,27 @@ describe('validateTemplateDefinition rejects what Meta would', () => {
 	});
 
 	it('bad names, categories and languages', () => {
-		expect(withEdit('hello_guest', (d) => { d.name = 'Hello-Guest'; }).errors).toEqual([
+		expect(
+			withEdit('hello_guest', (d) => {
+				d.name = 'Hello-Guest';
+			}).errors,
+		).toEqual([
 			'name "Hello-Guest": only lowercase letters, digits and underscores, at most 512 characters',
 		]);
-		expect(withEdit('hello_guest', (d) => { (d as { category: string }).category = 'PROMO'; }).errors[0]).toMatch(/category "PROMO": must be one of MARKETING, UTILITY, AUTHENTICATION/);
-		expect(withEdit('hello_guest', (d) => { d.languages = { 'en-US': d.languages.en }; }).errors).toEqual(
-			expect.arrayContaining(['languages: needs an en version (the fallback language)', 'language "en-US": must look like en or pt_BR']),
+		expect(
+			withEdit('hello_guest', (d) => {
+				(d as { category: string }).category = 'PROMO';
+			}).errors[0],
+		).toMatch(/category "PROMO": must be one of MARKETING, UTILITY, AUTHENTICATION/);
+		expect(
+			withEdit('hello_guest', (d) => {
+				d.languages = { 'en-US': d.languages.en };
+			}).errors,
+		).toEqual(
+			expect.arrayContaining([
+				'languages: needs an en version (the fallback language)',
+				'language "en-US": must look like en or pt_BR',
+			]),
 		);
 	});
 
@@ -236,55 +325,136 @@ describe('validateTemplateDefinition rejects what Meta would', () => {
 	});
 
 	it('placeholder gaps, order, names; missing examples; variables at the edges or side by side', () => {
-		expect(withEdit('booking_reminder_1', (d) => { body(d).text = body(d).text.replace('{{4}}', '{{5}}'); }).errors).toEqual(
-			expect.arrayContaining(['en BODY: placeholders must be numbered {{1}}…{{4}} without gaps, found {{1}}, {{2}}, {{3}}, {{5}}']),
+		expect(
+			withEdit('booking_reminder_1', (d) => {
+				body(d).text = body(d).text.replace('{{4}}', '{{5}}');
+			}).errors,
+		).toEqual(
+			expect.arrayContaining([
+				'en BODY: placeholders must be numbered {{1}}…{{4}} without gaps, found {{1}}, {{2}}, {{3}}, {{5}}',
+			]),
 		);
-		expect(withEdit('hello_guest', (d) => { body(d).text = 'Hi {{name}}, welcome.'; }).errors).toEqual(
+		expect(
+			withEdit('hello_guest', (d) => {
+				body(d).text = 'Hi {{name}}, welcome.';
+			}).errors,
+		).toEqual(
 			expect.arrayContaining(['en BODY: placeholders must be positional like {{1}}, not {{name}}']),
 		);
-		expect(withEdit('booking_reminder_1', (d) => { body(d).example.body_text = [['Ana', 'Ocean Villa', 'Mar 14']]; }).errors).toEqual([
+		expect(
+			withEdit('booking_reminder_1', (d) => {
+				body(d).example.body_text = [['Ana', 'Ocean Villa', 'Mar 14']];
+			}).errors,
+		).toEqual([
 			'en BODY: needs example.body_text [[…]] with one sample for each of its 4 variables, has 3',
 		]);
-		expect(withEdit('hello_guest', (d) => { body(d).text = '{{1}}, welcome!'; }).errors).toEqual(['en BODY: the body cannot start or end with a variable (Meta rejects it)']);
-		expect(withEdit('welcome_qualifier', (d) => { body(d).text = 'Hi {{1}} {{2}}, hello.'; }).errors).toEqual(['en BODY: two variables cannot be next to each other']);
-		expect(withEdit('welcome_qualifier', (d) => { body(d, 'es').text = 'Hola {{1}}.'; }).errors).toEqual(
-			expect.arrayContaining(['es BODY: has 1 variables, variables.body names 2']),
-		);
+		expect(
+			withEdit('hello_guest', (d) => {
+				body(d).text = '{{1}}, welcome!';
+			}).errors,
+		).toEqual(['en BODY: the body cannot start or end with a variable (Meta rejects it)']);
+		expect(
+			withEdit('welcome_qualifier', (d) => {
+				body(d).text = 'Hi {{1}} {{2}}, hello.';
+			}).errors,
+		).toEqual(['en BODY: two variables cannot be next to each other']);
+		expect(
+			withEdit('welcome_qualifier', (d) => {
+				body(d, 'es').text = 'Hola {{1}}.';
+			}).errors,
+		).toEqual(expect.arrayContaining(['es BODY: has 1 variables, variables.body names 2']));
 	});
 
 	it('buttons: text over 25, more than 10, more than 2 URLs, quick replies not grouped, URL variable not at the end, missing URL example', () => {
-		expect(withEdit('post_purchase_review', (d) => { buttons(d)[2].text = 'It could have been much better'; }).errors).toEqual([
+		expect(
+			withEdit('post_purchase_review', (d) => {
+				buttons(d)[2].text = 'It could have been much better';
+			}).errors,
+		).toEqual([
 			'en BUTTONS.buttons[2]: text "It could have been much better" is 30 characters, Meta allows 25',
 		]);
 		const many = withEdit('hello_guest', (d) => {
-			d.languages.en.components.push({ type: 'BUTTONS', buttons: Array.from({ length: 11 }, (_, i) => ({ type: 'QUICK_REPLY', text: `Option ${i}` })) });
+			d.languages.en.components.push({
+				type: 'BUTTONS',
+				buttons: Array.from({ length: 11 }, (_, i) => ({
+					type: 'QUICK_REPLY',
+					text: `Option ${i}`,
+				})),
+			});
 		});
-		expect(many.errors).toEqual(['en BUTTONS: 11 buttons, Meta allows 10', 'en BUTTONS: more than 10 quick replies']);
+		expect(many.errors).toEqual([
+			'en BUTTONS: 11 buttons, Meta allows 10',
+			'en BUTTONS: more than 10 quick replies',
+		]);
 		const url = { type: 'URL', text: 'Open', url: 'https://book.example-resort.com/a' };
-		expect(withEdit('hello_guest', (d) => { d.languages.en.components.push({ type: 'BUTTONS', buttons: [url, url, url] }); }).errors).toEqual(['en BUTTONS: more than 2 URL buttons']);
-		expect(withEdit('upsell_offer', (d) => {
-			for (const lang of Object.keys(d.languages)) buttons(d, lang).push({ type: 'QUICK_REPLY', text: 'Later' }, { ...url });
-		}).errors).toEqual(expect.arrayContaining(['en BUTTONS: quick replies must be grouped together, before or after the other buttons']));
-		expect(withEdit('product_suggestions', (d) => { buttons(d)[0].url = 'https://book.example-resort.com/{{1}}/details'; }).errors).toEqual(
-			expect.arrayContaining(['en BUTTONS.buttons[0]: a URL button can have one variable, {{1}}, at the end of the URL']),
+		expect(
+			withEdit('hello_guest', (d) => {
+				d.languages.en.components.push({ type: 'BUTTONS', buttons: [url, url, url] });
+			}).errors,
+		).toEqual(['en BUTTONS: more than 2 URL buttons']);
+		expect(
+			withEdit('upsell_offer', (d) => {
+				for (const lang of Object.keys(d.languages))
+					buttons(d, lang).push({ type: 'QUICK_REPLY', text: 'Later' }, { ...url });
+			}).errors,
+		).toEqual(
+			expect.arrayContaining([
+				'en BUTTONS: quick replies must be grouped together, before or after the other buttons',
+			]),
 		);
-		expect(withEdit('product_suggestions', (d) => { delete buttons(d, 'es')[0].example; }).errors).toEqual([
+		expect(
+			withEdit('product_suggestions', (d) => {
+				buttons(d)[0].url = 'https://book.example-resort.com/{{1}}/details';
+			}).errors,
+		).toEqual(
+			expect.arrayContaining([
+				'en BUTTONS.buttons[0]: a URL button can have one variable, {{1}}, at the end of the URL',
+			]),
+		);
+		expect(
+			withEdit('product_suggestions', (d) => {
+				delete buttons(d, 'es')[0].example;
+			}).errors,
+		).toEqual([
 			'es BUTTONS.buttons[0]: needs example [full sample URL starting with https://book.example-resort.com/]',
 		]);
 	});
 
 	it('definition consistency: same buttons in every language, named URL variables, payloads on quick replies', () => {
-		expect(withEdit('welcome_qualifier', (d) => { buttons(d, 'es').pop(); }).errors).toEqual([
+		expect(
+			withEdit('welcome_qualifier', (d) => {
+				buttons(d, 'es').pop();
+			}).errors,
+		).toEqual([
 			'es BUTTONS: the buttons differ from en (same types in the same order in every language)',
 		]);
-		expect(withEdit('product_suggestions', (d) => { d.variables.buttons = []; }).errors).toEqual([
+		expect(
+			withEdit('product_suggestions', (d) => {
+				d.variables.buttons = [];
+			}).errors,
+		).toEqual([
 			'variables.buttons: name each URL button with {{1}} by its index (dynamic buttons at [0], named [])',
 		]);
-		expect(withEdit('upsell_offer', (d) => { d.buttonPayloads = { '0': 'x' }; }).errors).toEqual(['buttonPayloads.0: button 0 is not a quick reply']);
-		expect(withEdit('reservation_confirmation', (d) => {
-			d.languages.en.components.find((c) => c.type === 'BUTTONS')?.buttons?.push({ type: 'COPY_CODE', text: 'Copy code' });
-		}).errors).toEqual(expect.arrayContaining(['en BUTTONS.buttons[1]: only MARKETING templates can have a COPY_CODE button']));
-		expect(validateTemplateDefinition(null)).toEqual({ valid: false, errors: ['definition must be an object'] });
+		expect(
+			withEdit('upsell_offer', (d) => {
+				d.buttonPayloads = { '0': 'x' };
+			}).errors,
+		).toEqual(['buttonPayloads.0: button 0 is not a quick reply']);
+		expect(
+			withEdit('reservation_confirmation', (d) => {
+				d.languages.en.components
+					.find((c) => c.type === 'BUTTONS')
+					?.buttons?.push({ type: 'COPY_CODE', text: 'Copy code' });
+			}).errors,
+		).toEqual(
+			expect.arrayContaining([
+				'en BUTTONS.buttons[1]: only MARKETING templates can have a COPY_CODE button',
+			]),
+		);
+		expect(validateTemplateDefinition(null)).toEqual({
+			valid: false,
+			errors: ['definition must be an object'],
+		});
 	});
 });
 
