@@ -7,3 +7,4 @@ export * from './intent';
 export * from './catalog';
 export * from './booking';
 export * from './privacy';
+export * from './templates';
