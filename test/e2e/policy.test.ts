@@ -333,7 +333,9 @@ test("with n8n's error output on, only refused items move there; deferred items 
 	// n8n rebuilds error-output items from the error message alone, so the reason travels in
 	// the message; the structured fields are on the Failed output when the error output is off.
 	const [refused] = output(blocked.execution, 3);
-	expect(refused.error).toBe('Not sent (opted_out): The guest opted out of these WhatsApp messages');
+	expect(refused.error).toBe(
+		'Not sent (opted_out): The guest opted out of these WhatsApp messages',
+	);
 	expect(output(blocked.execution, 0, 'Errors')).toHaveLength(1);
 
 	const night = await run(withErrorOutput, guest({ timeZone: zoneAtLocalHour(3) }));
