@@ -9,13 +9,17 @@ import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import readline from 'readline';
 
-import { startFakeCloudApi, type FakeCloudApi, type OutboundMessage } from './fake-cloud-api/server';
+import { loadTemplates, toMetaTemplate } from '../lib/templates';
+import { startFakeCloudApi, type FakeCloudApi, type OutboundMessage, type TemplateSeed } from './fake-cloud-api/server';
 import { installN8n, REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from './n8n-runtime';
+import { provisionFirstContactTables } from './n8n-runtime/dataTables';
 
 const CREDENTIAL_NAME = 'Resort WhatsApp Cloud API';
 const DEMO_PHONE_NUMBER_ID = '106540352242922';
 const DEMO_WABA_ID = '102290129340398';
 const GUEST = '34600111222';
+/** Both answer every guest message, so only the product's own flow is switched on. */
+const ACTIVE_WORKFLOWS = new Set(['first-contact.json']);
 
 const log = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 
@@ -30,13 +34,31 @@ function describe(message: OutboundMessage, fake: FakeCloudApi): string {
 			const body = components.find((c: any) => c.type === 'body')?.parameters ?? [];
 			const template = fake.templates(DEMO_WABA_ID).find((t) => t.name === name && t.language === language?.code);
 			const text = String(template?.components.find((c) => c.type === 'BODY')?.text ?? '');
-			return `[${name}] ${text.replace(/\{\{(\d+)\}\}/g, (_m, n) => body[Number(n) - 1]?.text ?? `{{${n}}}`)}`;
+			const buttons = (template?.components.find((c) => c.type === 'BUTTONS')?.buttons as Array<{ text: string }> | undefined) ?? [];
+			const rendered = text.replace(/\{\{(\d+)\}\}/g, (_m, n) => body[Number(n) - 1]?.text ?? `{{${n}}}`);
+			return `[${name}] ${rendered}${buttons.length ? `\n           buttons: ${buttons.map((b) => `[${b.text}]`).join(' ')}` : ''}`;
 		}
 		case 'interactive':
 			return `[${payload.interactive?.type}] ${payload.interactive?.body?.text ?? ''}`;
 		default:
 			return `[${message.type}]`;
 	}
+}
+
+/** The label the guest sees on the quick-reply button with this payload in the last template. */
+function buttonText(fake: FakeCloudApi, payload: string): string {
+	const sent = fake.messages({ phoneNumberId: DEMO_PHONE_NUMBER_ID }).filter((m) => m.type === 'template');
+	for (const message of sent.reverse()) {
+		const template = (message.payload as Record<string, any>).template ?? {};
+		const button = (template.components ?? []).find(
+			(c: any) => c.type === 'button' && c.sub_type === 'quick_reply' && c.parameters?.[0]?.payload === payload,
+		);
+		if (!button) continue;
+		const definition = fake.templates(DEMO_WABA_ID).find((t) => t.name === template.name && t.language === template.language?.code);
+		const buttons = (definition?.components.find((c) => c.type === 'BUTTONS')?.buttons as Array<{ text: string }> | undefined) ?? [];
+		return buttons[Number(button.index)]?.text ?? payload;
+	}
+	return payload;
 }
 
 async function main(): Promise<void> {
@@ -52,10 +74,12 @@ async function main(): Promise<void> {
 		displayPhoneNumber: '+1 555-010-2922',
 		verifiedName: 'Playa Serena Resort',
 	});
-	const templatesDir = path.join(REPO_ROOT, 'templates', 'message-templates');
+	// The same definitions `npm run templates:push` sends to a real WhatsApp Business Account.
 	fake.seedTemplates(
 		DEMO_WABA_ID,
-		readdirSync(templatesDir).map((file) => JSON.parse(readFileSync(path.join(templatesDir, file), 'utf8'))),
+		loadTemplates().flatMap((definition) =>
+			Object.keys(definition.languages).map((language) => toMetaTemplate(definition, language) as unknown as TemplateSeed),
+		),
 	);
 
 	let n8n: N8nInstance | undefined;
@@ -81,12 +105,13 @@ async function main(): Promise<void> {
 		graphApiVersion: 'v23.0',
 		baseUrl: fake.url,
 	});
+	await provisionFirstContactTables(n8n.api);
 	const workflowsDir = path.join(REPO_ROOT, 'workflows');
 	for (const file of readdirSync(workflowsDir).filter((f) => f.endsWith('.json'))) {
 		const workflow = JSON.parse(readFileSync(path.join(workflowsDir, file), 'utf8')) as WorkflowJson;
 		const id = await n8n.api.createWorkflow(workflow);
-		await n8n.api.activateWorkflow(id);
-		log(`imported and activated ${file}: ${n8n.baseUrl}/workflow/${id}`);
+		if (ACTIVE_WORKFLOWS.has(file)) await n8n.api.activateWorkflow(id);
+		log(`imported ${file}${ACTIVE_WORKFLOWS.has(file) ? ' (active)' : ''}: ${n8n.baseUrl}/workflow/${id}`);
 	}
 
 	process.stdout.write(
@@ -99,6 +124,7 @@ async function main(): Promise<void> {
 			`  fake Cloud API:    ${fake.url}  (request log: ${fake.url}/_fake/requests)`,
 			'',
 			`  Write as the guest (+${GUEST}) and press Enter; what the product sends appears below.`,
+			'  Tap a template button by typing its payload after a slash, e.g. /family.',
 			'  Ctrl-C stops n8n and the fake API.',
 			'',
 		].join('\n'),
@@ -115,8 +141,11 @@ async function main(): Promise<void> {
 	input.on('line', (line) => {
 		const text = line.trim();
 		if (!text) return;
+		// "/family" taps the quick-reply button whose payload is "family".
+		const tap = text.startsWith('/') ? text.slice(1).trim() : undefined;
+		const message = tap ? { quickReplyButton: { payload: tap, text: buttonText(fake, tap) } } : { text };
 		fake
-			.inbound({ phoneNumberId: DEMO_PHONE_NUMBER_ID, from: GUEST, name: 'Guest', text })
+			.inbound({ phoneNumberId: DEMO_PHONE_NUMBER_ID, from: GUEST, name: 'Guest', ...message })
 			.then((result) => {
 				if (result.delivered.status !== 200) log(`n8n answered ${result.delivered.status}`);
 			})
