@@ -8,3 +8,4 @@ export * from './catalog';
 export * from './booking';
 export * from './privacy';
 export * from './templates';
+export * from './policy';
