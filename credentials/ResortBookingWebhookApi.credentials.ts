@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
-/** Secrets shared with the booking platform, and the keys that protect guest phone numbers. */
+/** Secrets shared with the booking platform (the phone keys are in Resort Guest Data API). */
 export class ResortBookingWebhookApi implements ICredentialType {
 	name = 'resortBookingWebhookApi';
 
@@ -27,25 +27,6 @@ export class ResortBookingWebhookApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description: 'For platforms that cannot sign: the token they put in a header or in the webhook URL',
-		},
-		{
-			displayName: 'Phone Encryption Key',
-			name: 'encryptionKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description:
-				'Encrypts guest phone numbers (AES-256-GCM) before they are stored anywhere: 32 bytes as hex or base64, or a long passphrase',
-		},
-		{
-			displayName: 'Phone Lookup Key',
-			name: 'lookupKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description: 'A different secret for the keyed hash that finds a guest by phone without decrypting',
 		},
 	];
 }

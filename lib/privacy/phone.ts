@@ -103,6 +103,22 @@ export function decryptPhone(token: string, key: string | Buffer): string {
 	return unseal(token, key, AAD, 'phone');
 }
 
+const TOKEN_PATTERN = /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** True for a value shaped like `encryptPhone` output (so a send step knows to decrypt it). */
+export function isEncryptedPhone(value: unknown): value is string {
+	return typeof value === 'string' && TOKEN_PATTERN.test(value);
+}
+
+/** `decryptPhone` that reports failure as undefined, for callers that turn it into their own error. */
+export function tryDecryptPhone(token: string, key: string | Buffer): string | undefined {
+	try {
+		return decryptPhone(token, key);
+	} catch {
+		return undefined;
+	}
+}
+
 const TEXT_AAD = Buffer.from('resort-sealed-text-v1');
 
 /**

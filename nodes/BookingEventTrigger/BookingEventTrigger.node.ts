@@ -20,7 +20,6 @@ import {
 	adaptMews,
 	maskPhone,
 	protectGuest,
-	resolveKey,
 	sealText,
 	SeenKeys,
 	validateBookingEvent,
@@ -29,7 +28,9 @@ import {
 	type AdaptedBookingEvent,
 	type BookingEvent,
 	type FieldError,
+	type PhoneKeys,
 } from '../../lib';
+import { GUEST_DATA_CREDENTIAL, guestKeys, testGuestDataKeys } from '../shared/guestData';
 import { readRawBody } from '../ResortWhatsAppTrigger/rawBody';
 
 const ACCEPTED = 0;
@@ -78,7 +79,10 @@ export class BookingEventTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Accepted', 'Needs Review', 'Rejected'],
-		credentials: [{ name: 'resortBookingWebhookApi', required: true, testedBy: 'bookingWebhookKeys' }],
+		credentials: [
+			{ name: 'resortBookingWebhookApi', required: true, testedBy: 'bookingWebhookSecrets' },
+			{ name: 'resortGuestDataApi', required: true, testedBy: 'guestDataKeys' },
+		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'booking' }],
 		properties: [
 			{
@@ -178,7 +182,7 @@ export class BookingEventTrigger implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async bookingWebhookKeys(
+			async bookingWebhookSecrets(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
@@ -191,17 +195,9 @@ export class BookingEventTrigger implements INodeType {
 				if ((signing && signing.length < 16) || (token && token.length < 16)) {
 					return { status: 'Error', message: 'Secrets must be at least 16 characters' };
 				}
-				const encryptionKey = String(data.encryptionKey ?? '');
-				const lookupKey = String(data.lookupKey ?? '');
-				if (encryptionKey.length < 16 || lookupKey.length < 16) {
-					return { status: 'Error', message: 'Both phone keys must be at least 16 characters' };
-				}
-				if (encryptionKey === lookupKey) {
-					return { status: 'Error', message: 'Use different values for the encryption and lookup keys' };
-				}
-				resolveKey(encryptionKey, 'encryption');
-				return { status: 'OK', message: 'Secrets and keys are usable' };
+				return { status: 'OK', message: 'Secrets are usable' };
 			},
+			guestDataKeys: testGuestDataKeys,
 		},
 	};
 
@@ -262,7 +258,7 @@ export class BookingEventTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 
-		const keys = { encryptionKey: String(credentials.encryptionKey), lookupKey: String(credentials.lookupKey) };
+		const keys = guestKeys(await this.getCredentials(GUEST_DATA_CREDENTIAL));
 		const platform = this.getNodeParameter('platform', 'generic') as string;
 		const known = (this.getNodeParameter('knownAccommodationIds', '') as string)
 			.split(',')
@@ -339,7 +335,7 @@ export class BookingEventTrigger implements INodeType {
 /** A platform event that still lacks fields, with any phone it carries protected. */
 function partialForReview(
 	item: AdaptedBookingEvent,
-	keys: { encryptionKey: string; lookupKey: string },
+	keys: PhoneKeys,
 	receivedAt: string,
 	platform: string,
 ): IDataObject {

@@ -9,6 +9,7 @@ import {
 import * as message from './actions/message';
 import { policyDescription } from './actions/policy';
 import { router } from './actions/router';
+import { testGuestDataKeys } from '../shared/guestData';
 
 /**
  * Sent and Failed, plus Deferred once the node has a Policy setting. Evaluated by n8n from the
@@ -41,7 +42,11 @@ export class ResortWhatsApp implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${configuredOutputs})($parameter)}}`,
-		credentials: [{ name: 'resortWhatsAppApi', required: true }],
+		credentials: [
+			{ name: 'resortWhatsAppApi', required: true },
+			// Only needed when recipients arrive encrypted (e.g. from the Booking Event Trigger).
+			{ name: 'resortGuestDataApi', required: false, testedBy: 'guestDataKeys' },
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -105,6 +110,8 @@ export class ResortWhatsApp implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { guestDataKeys: testGuestDataKeys } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -10,9 +10,30 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { parseWhatsAppWebhook, secretsEqual, SeenKeys, verifySignature } from '../../lib/whatsapp';
+import { encryptPhone, maskPhone, phoneLookupKey, type PhoneKeys } from '../../lib/privacy';
+import {
+	parseWhatsAppWebhook,
+	secretsEqual,
+	SeenKeys,
+	verifySignature,
+	type WhatsAppEvent,
+} from '../../lib/whatsapp';
 import { getGraphSettings, graphRequest } from '../ResortWhatsApp/transport';
+import { optionalGuestKeys, testGuestDataKeys } from '../shared/guestData';
 import { readRawBody } from './rawBody';
+
+/** `from` / `recipientId` replaced by encrypted tokens, plus a lookup key and a masked form. */
+function protectEvent(event: WhatsAppEvent, keys: PhoneKeys): WhatsAppEvent & IDataObject {
+	const protectedEvent: WhatsAppEvent & IDataObject = { ...event };
+	for (const field of ['from', 'recipientId'] as const) {
+		const phone = event[field];
+		if (!phone) continue;
+		protectedEvent[field] = encryptPhone(phone, keys.encryptionKey);
+		protectedEvent[`${field}LookupKey`] = phoneLookupKey(phone, keys.lookupKey);
+		protectedEvent[`${field}Masked`] = maskPhone(phone);
+	}
+	return protectedEvent;
+}
 
 /**
  * Redeliveries of the same wamid within a process are caught here even when several arrive at
@@ -55,7 +76,11 @@ export class ResortWhatsAppTrigger implements INodeType {
 		defaults: { name: 'Resort WhatsApp Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'resortWhatsAppApi', required: true }],
+		credentials: [
+			{ name: 'resortWhatsAppApi', required: true },
+			// When attached, guest numbers leave the trigger encrypted (the send node decrypts them).
+			{ name: 'resortGuestDataApi', required: false, testedBy: 'guestDataKeys' },
+		],
 		webhooks: [
 			{
 				name: 'setup',
@@ -108,6 +133,8 @@ export class ResortWhatsAppTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { guestDataKeys: testGuestDataKeys } };
 
 	webhookMethods = {
 		default: {
@@ -199,9 +226,10 @@ export class ResortWhatsAppTrigger implements INodeType {
 		reply(this, 200, { received: events.length, accepted: fresh.length });
 		if (fresh.length === 0) return { noWebhookResponse: true };
 		this.getWorkflowStaticData('node').seenEventKeys = seen.toJSON().slice(-PERSISTED_KEYS);
+		const keys = await optionalGuestKeys(this);
 		return {
 			noWebhookResponse: true,
-			workflowData: [fresh.map((event) => ({ json: event as unknown as IDataObject }))],
+			workflowData: [fresh.map((event) => ({ json: (keys ? protectEvent(event, keys) : event) as unknown as IDataObject }))],
 		};
 	}
 }

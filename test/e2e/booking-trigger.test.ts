@@ -23,6 +23,7 @@ const PHONE = '+34677' + String(100000 + (randomBytes(3).readUIntBE(0, 3) % 8999
 const OTHER_PHONE = '+35191' + String(1000000 + (randomBytes(3).readUIntBE(0, 3) % 8999999));
 
 let credential: { id: string; name: string };
+let guestData: { id: string; name: string };
 /** A lookup key seen in execution data: proves the searched files really hold the executions. */
 let storedLookupKey = '';
 
@@ -39,7 +40,7 @@ function workflow(parameters: Record<string, unknown>): WorkflowJson {
 				position: [0, 0],
 				webhookId: randomUUID(),
 				parameters,
-				credentials: { resortBookingWebhookApi: credential },
+				credentials: { resortBookingWebhookApi: credential, resortGuestDataApi: guestData },
 			},
 			noOp('Accepted', -150),
 			noOp('Review Queue', 0),
@@ -101,13 +102,14 @@ let signed: { id: string; url: string };
 
 beforeAll(async () => {
 	const name = `Resort Booking Webhook ${randomBytes(3).toString('hex')}`;
-	const id = await n8n.createCredential('resortBookingWebhookApi', name, {
-		signingSecret: secret,
-		token,
+	const id = await n8n.createCredential('resortBookingWebhookApi', name, { signingSecret: secret, token });
+	credential = { id, name };
+	const keysName = `Resort Guest Data ${randomBytes(3).toString('hex')}`;
+	const keysId = await n8n.createCredential('resortGuestDataApi', keysName, {
 		encryptionKey: randomBytes(32).toString('hex'),
 		lookupKey: randomBytes(32).toString('hex'),
 	});
-	credential = { id, name };
+	guestData = { id: keysId, name: keysName };
 	signed = await deploy({ platform: 'generic', authentication: 'signature', maxBodyKb: 4, knownAccommodationIds: 'family-suite, villa-mar' });
 });
 

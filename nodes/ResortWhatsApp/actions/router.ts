@@ -21,7 +21,9 @@ import {
 import { evaluateSendPolicy, PolicyInputError } from '../../../lib/policy';
 import { getGraphSettings, postMessage } from '../transport';
 import { operations } from './message';
-import type { PreparedSend } from './message/common';
+import { setRecipientResolver, type PreparedSend } from './message/common';
+import { isEncryptedPhone, tryDecryptPhone } from '../../../lib/privacy';
+import { optionalGuestKeys } from '../../shared/guestData';
 import { deferFields, policyConfigured, readPolicyInput } from './policy';
 
 interface DeliverySettings {
@@ -84,6 +86,19 @@ function describeResult(
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const settings = await getGraphSettings(this);
+	const guestKeys = await optionalGuestKeys(this);
+	// Triggers hand on encrypted phones; they are opened here, in memory, only to call WhatsApp.
+	setRecipientResolver(this, (to) => {
+		if (!isEncryptedPhone(to)) return to;
+		if (!guestKeys) {
+			throw new PayloadValidationError('to', 'is an encrypted phone number: attach the Resort Guest Data credential so it can be decrypted');
+		}
+		const phone = tryDecryptPhone(to, guestKeys.encryptionKey);
+		if (phone === undefined) {
+			throw new PayloadValidationError('to', 'could not be decrypted with the attached Resort Guest Data keys');
+		}
+		return phone;
+	});
 	const delivery = this.getNodeParameter('delivery', 0, {}) as DeliverySettings;
 	const policy: RetryPolicy = {
 		maxRetries: delivery.maxRetries ?? 3,

@@ -57,9 +57,25 @@ export function interactiveFrameFields(operation: string): INodeProperties[] {
 	];
 }
 
+type RecipientResolver = (to: string) => string;
+
+/** Set by the router once per execution: it knows whether guest-data keys are attached. */
+const recipientResolvers = new WeakMap<IExecuteFunctions, RecipientResolver>();
+
+export function setRecipientResolver(context: IExecuteFunctions, resolver: RecipientResolver): void {
+	recipientResolvers.set(context, resolver);
+}
+
+/** The recipient, decrypted in memory when the workflow passes an encrypted phone. */
+export function readRecipient(context: IExecuteFunctions, itemIndex: number): string {
+	const to = context.getNodeParameter('to', itemIndex) as string;
+	const resolve = recipientResolvers.get(context);
+	return resolve ? resolve(to) : to;
+}
+
 export function readFrame(context: IExecuteFunctions, itemIndex: number) {
 	return {
-		to: context.getNodeParameter('to', itemIndex) as string,
+		to: readRecipient(context, itemIndex),
 		body: context.getNodeParameter('body', itemIndex) as string,
 		headerText: context.getNodeParameter('headerText', itemIndex, '') as string,
 		footer: context.getNodeParameter('footer', itemIndex, '') as string,

@@ -5,7 +5,7 @@ import {
 	type TemplateButtonParameter,
 	type TemplateHeader,
 } from '../../../../lib/whatsapp';
-import { recipientField, type PreparedSend } from './common';
+import { readRecipient, recipientField, type PreparedSend } from './common';
 
 const show = { show: { resource: ['message'], operation: ['sendTemplate'] } };
 
@@ -140,7 +140,7 @@ export const description: INodeProperties[] = [
 ];
 
 export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedSend {
-	const to = this.getNodeParameter('to', itemIndex) as string;
+	const to = readRecipient(this, itemIndex);
 	const name = this.getNodeParameter('templateName', itemIndex) as string;
 	const language = this.getNodeParameter('language', itemIndex) as string;
 	const headerType = this.getNodeParameter('headerType', itemIndex, 'none') as string;

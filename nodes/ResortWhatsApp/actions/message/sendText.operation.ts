@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { buildTextMessage } from '../../../../lib/whatsapp';
-import { recipientField, type PreparedSend } from './common';
+import { readRecipient, recipientField, type PreparedSend } from './common';
 
 const show = { show: { resource: ['message'], operation: ['sendText'] } };
 
@@ -30,7 +30,7 @@ export const description: INodeProperties[] = [
 export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedSend {
 	return {
 		payload: buildTextMessage({
-			to: this.getNodeParameter('to', itemIndex) as string,
+			to: readRecipient(this, itemIndex),
 			body: this.getNodeParameter('text', itemIndex) as string,
 			previewUrl: this.getNodeParameter('previewUrl', itemIndex, false) as boolean,
 		}),
