@@ -22,17 +22,23 @@ const opts = { now };
 for (let i = 0; i < 20000; i++) classifyIntent(SAMPLES[i % SAMPLES.length], opts);
 
 const N = 300000;
+// CPU time, not wall time: "messages per second on one core" should not count the time this
+// process spent waiting for the shared machine's other work.
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let sink = 0;
 for (let i = 0; i < N; i++) sink += classifyIntent(SAMPLES[i % SAMPLES.length], opts).confidence;
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 const words = SAMPLES.reduce((a, s) => a + s.split(/\s+/).length, 0) / SAMPLES.length;
 const result = {
 	bench: 'classifyIntent',
 	messages: N,
 	avgWords: Number(words.toFixed(1)),
-	messagesPerSecond: Math.round((N / ms) * 1000),
-	usPerMessage: Number(((ms * 1000) / N).toFixed(2)),
+	messagesPerSecond: Math.round((N / cpuMs) * 1000),
+	messagesPerWallSecond: Math.round((N / ms) * 1000),
+	usPerMessage: Number(((cpuMs * 1000) / N).toFixed(2)),
 	checksum: Math.round(sink),
 };
 console.log(JSON.stringify(result));

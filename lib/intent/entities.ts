@@ -225,9 +225,23 @@ function monthOf(s: string | undefined): number | undefined {
  */
 const DAY_MS = 86400000;
 
+/**
+ * Calendar dates are few (a few hundred per year) and luxon DateTimes are immutable, so they are
+ * shared from a small bounded cache: building one is the costliest step of reading a date.
+ */
+const utcDates = new Map<number, DateTime | null>();
+const MAX_CACHED_DATES = 4096;
+
 function utcDate(year: number, month: number, day: number): DateTime | undefined {
-	const dt = DateTime.utc(year, month, day);
-	return dt.isValid ? dt : undefined;
+	const key = year * 10000 + month * 100 + day;
+	let dt = utcDates.get(key);
+	if (dt === undefined) {
+		const built = DateTime.utc(year, month, day);
+		dt = built.isValid ? built : null;
+		if (utcDates.size >= MAX_CACHED_DATES) utcDates.delete(utcDates.keys().next().value as number);
+		utcDates.set(key, dt);
+	}
+	return dt ?? undefined;
 }
 
 export function addDays(dt: DateTime, days: number): DateTime {
