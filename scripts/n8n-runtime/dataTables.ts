@@ -246,3 +246,45 @@ export async function provisionFirstContactTables(
 	}
 	return ids;
 }
+
+/**
+ * Columns the booking journeys (`workflows/booking-abandonment.json`,
+ * `workflows/reservation-confirmation.json`) need on top of RESORT_TABLES. The guest's number is
+ * stored only encrypted (`phoneEncrypted`, decrypted by the Resort WhatsApp node with the Resort
+ * Guest Data credential) and masked (`phone`); `guestKey` is the keyed lookup hash.
+ */
+export const JOURNEY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
+	resort_journeys: [
+		{ name: 'guestKey', type: 'string' },
+		{ name: 'phoneEncrypted', type: 'string' },
+		{ name: 'guestName', type: 'string' },
+		{ name: 'language', type: 'string' },
+		{ name: 'accommodationId', type: 'string' },
+		{ name: 'checkIn', type: 'string' },
+		{ name: 'checkOut', type: 'string' },
+		{ name: 'marketingConsent', type: 'boolean' },
+		{ name: 'reminder1MessageId', type: 'string' },
+		{ name: 'reminder1SentAt', type: 'date' },
+		{ name: 'reminder2MessageId', type: 'string' },
+		{ name: 'reminder2SentAt', type: 'date' },
+		{ name: 'confirmationMessageId', type: 'string' },
+		{ name: 'amountValue', type: 'number' },
+		{ name: 'amountCurrency', type: 'string' },
+		{ name: 'convertedAt', type: 'date' },
+		{ name: 'cancelledAt', type: 'date' },
+	],
+	resort_review_queue: [
+		{ name: 'guestKey', type: 'string' },
+		{ name: 'source', type: 'string' },
+		{ name: 'executionId', type: 'string' },
+	],
+};
+
+/** provisionResortTables() plus the journey columns (idempotent: adds what is missing). */
+export async function provisionJourneyTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
+	const ids = await provisionResortTables(api, opts);
+	for (const [name, extra] of Object.entries(JOURNEY_COLUMNS)) {
+		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...extra], opts)).id;
+	}
+	return ids;
+}
