@@ -1,0 +1,341 @@
+/**
+ * The shipped booking journeys (workflows/booking-abandonment.json calling
+ * workflows/reservation-confirmation.json) in the real n8n against the fake Cloud API. Timings are
+ * compressed by configuration only: the same workflow is deployed with Wait Before Reminder 1 =
+ * 3 s and Settings reminder2MinHours/MaxHours = 4 s / 5 s (expressed in hours), quiet hours off.
+ * Asserts the exact requests that reached the fake, in order, per guest, and the journey rows.
+ */
+import axios from 'axios';
+import { randomBytes, randomUUID } from 'crypto';
+import { readFileSync } from 'fs';
+import path from 'path';
+
+import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { formatStayDate } from '../../lib/templates';
+import { REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { provisionJourneyTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
+import type { RequestRecord, TemplateSeed } from '../../scripts/fake-cloud-api/server';
+import { connect, createTenant, deployWorkflow, eventually, loadWorkflow, sleep, type Tenant } from '../support/e2e';
+
+jest.setTimeout(180_000);
+
+const { env, n8n, fake } = connect();
+const http = axios.create({ validateStatus: () => true, timeout: 30_000 });
+const secret = randomBytes(24).toString('hex');
+const RESORT = 'Playa Serena';
+
+const REMINDER_1_DELAY_S = 3;
+const REMINDER_2_MIN_S = 4;
+const REMINDER_2_MAX_S = 5;
+
+/** A fresh Spanish mobile number per scenario, so fake.sends can be split by guest. */
+const phone = () => `+346${[...randomBytes(8)].map((b) => b % 10).join('')}`;
+
+function journeyTemplates(file: string): TemplateSeed[] {
+	const def = JSON.parse(
+		readFileSync(path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`), 'utf8'),
+	) as { name: string; category: 'MARKETING' | 'UTILITY'; languages: Record<string, { components: Array<Record<string, unknown>> }> };
+	return Object.entries(def.languages).map(([language, { components }]) => ({ name: def.name, language, category: def.category, components }));
+}
+
+type Credential = { id: string; name: string };
+type NodeJson = WorkflowJson['nodes'][number] & { credentials?: Record<string, Credential>; parameters?: Record<string, unknown> };
+
+let tenant: Tenant;
+let webhookCredential: Credential;
+let guestData: Credential;
+let workflowId: string;
+let subWorkflowId: string;
+let bookingUrl: string;
+let journeysTable: string;
+let reviewTable: string;
+
+/** Attaches this file's credentials (deployWorkflow only swaps the WhatsApp one). */
+function withCredentials(workflow: WorkflowJson): WorkflowJson {
+	for (const node of workflow.nodes as NodeJson[]) {
+		if (node.credentials?.resortBookingWebhookApi) node.credentials.resortBookingWebhookApi = webhookCredential;
+		if (node.credentials?.resortGuestDataApi) node.credentials.resortGuestDataApi = guestData;
+	}
+	return workflow;
+}
+
+/** What an owner does in the editor: change values in the Settings node. */
+function setSettings(workflow: WorkflowJson, nodeName: string, values: Record<string, string | number>): void {
+	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === nodeName) as unknown as {
+		parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } };
+	};
+	for (const [name, value] of Object.entries(values)) {
+		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
+		if (!assignment) throw new Error(`no setting ${name} in ${nodeName}`);
+		assignment.value = value;
+	}
+}
+
+beforeAll(async () => {
+	tenant = await createTenant(n8n, fake, 'journeys');
+	await fake.seedTemplates(tenant.wabaId, [
+		...journeyTemplates('booking_reminder_1'),
+		...journeyTemplates('booking_reminder_2'),
+		...journeyTemplates('reservation_confirmation'),
+	]);
+	const ids = await provisionJourneyTables(n8n);
+	journeysTable = ids.resort_journeys;
+	reviewTable = ids.resort_review_queue;
+
+	const hookName = `Resort Booking Webhook (journeys ${randomBytes(3).toString('hex')})`;
+	webhookCredential = { id: await n8n.createCredential('resortBookingWebhookApi', hookName, { signingSecret: secret, token: randomBytes(16).toString('hex') }), name: hookName };
+	const keysName = `Resort Guest Data (journeys ${randomBytes(3).toString('hex')})`;
+	guestData = {
+		id: await n8n.createCredential('resortGuestDataApi', keysName, {
+			encryptionKey: randomBytes(32).toString('hex'),
+			lookupKey: randomBytes(32).toString('hex'),
+		}),
+		name: keysName,
+	};
+
+	// The sub-workflow: called by Execute Workflow, so it is published (active) like the caller.
+	subWorkflowId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('reservation-confirmation.json')))).id;
+
+	const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
+	setSettings(workflow, 'Settings', {
+		reminder2MinHours: REMINDER_2_MIN_S / 3600,
+		reminder2MaxHours: REMINDER_2_MAX_S / 3600,
+		// Quiet hours off: the test must not depend on the time of day it runs at.
+		quietHoursStart: '00:00',
+		quietHoursEnd: '00:00',
+	});
+	const deployed = await deployWorkflow(n8n, tenant, workflow, {
+		'Wait Before Reminder 1': { amount: REMINDER_1_DELAY_S, unit: 'seconds' },
+		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: subWorkflowId } },
+	});
+	workflowId = deployed.id;
+	bookingUrl = `${env.n8nUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
+});
+
+afterAll(async () => {
+	await n8n.deactivateWorkflow(workflowId).catch(() => undefined);
+	await n8n.deactivateWorkflow(subWorkflowId).catch(() => undefined);
+});
+
+interface Guest {
+	phone: string;
+	bookingId: string;
+	name: string;
+	language: string;
+	consent?: boolean;
+}
+
+function event(type: BookingEventType, guest: Guest): Record<string, unknown> {
+	const body: Record<string, unknown> = {
+		eventId: `evt-${randomUUID()}`,
+		type,
+		occurredAt: new Date().toISOString(),
+		bookingId: guest.bookingId,
+		guest: { phone: guest.phone, name: guest.name, language: guest.language, marketingConsent: guest.consent ?? true, timeZone: 'Europe/Madrid' },
+		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
+		source: 'direct',
+		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
+	};
+	if (type === 'reservation_confirmed') {
+		body.amount = { value: 1240, currency: 'EUR' };
+		body.bookingUrl = `https://book.example-resort.com/reservations/${guest.bookingId}`;
+	}
+	return body;
+}
+
+async function post(type: BookingEventType, guest: Guest): Promise<void> {
+	const raw = JSON.stringify(event(type, guest));
+	const response = await http.post(bookingUrl, raw, {
+		headers: { 'content-type': 'application/json', 'x-resort-signature': signBookingWebhook(raw, secret, Date.now() / 1000) },
+		transformRequest: [(data: string) => data],
+	});
+	expect(response.status).toBe(202);
+}
+
+/** Requests to the guest's number, in arrival order. */
+async function sendsTo(guest: Guest): Promise<RequestRecord[]> {
+	const digits = guest.phone.slice(1);
+	return (await fake.sends(tenant.phoneNumberId)).filter((r) => (r.body as { to?: string }).to === digits);
+}
+
+const templateName = (r: RequestRecord) => (r.body as { template?: { name: string } }).template?.name;
+
+async function waitForSends(guest: Guest, count: number, timeoutMs = 20_000): Promise<RequestRecord[]> {
+	return await eventually(async () => {
+		const sends = await sendsTo(guest);
+		return sends.length >= count ? sends : undefined;
+	}, timeoutMs, `${count} sends to ${guest.name}`);
+}
+
+async function journeyRow(guest: Guest): Promise<DataTableRow> {
+	const found = await rows(n8n, journeysTable, { filter: { filters: [{ columnName: 'bookingId', condition: 'eq', value: guest.bookingId }] } });
+	expect(found).toHaveLength(1);
+	return found[0];
+}
+
+const LANG: Record<string, string> = { en: 'en', es: 'es', pt: 'pt_BR' };
+const text = (value: string) => ({ type: 'text', text: value });
+
+function envelope(guest: Guest, template: Record<string, unknown>) {
+	return { messaging_product: 'whatsapp', recipient_type: 'individual', to: guest.phone.slice(1), type: 'template', template };
+}
+
+function reminder1(guest: Guest, accommodation: string) {
+	const code = LANG[guest.language];
+	return envelope(guest, {
+		name: 'booking_reminder_1',
+		language: { code },
+		components: [
+			{ type: 'body', parameters: [text(guest.name.split(' ')[0]), text(accommodation), text(formatStayDate('2026-07-10', code)), text(formatStayDate('2026-07-14', code))] },
+			{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`resume/${guest.bookingId}`)] },
+		],
+	});
+}
+
+function reminder2(guest: Guest) {
+	const code = LANG[guest.language];
+	return envelope(guest, {
+		name: 'booking_reminder_2',
+		language: { code },
+		components: [
+			{ type: 'body', parameters: [text(guest.name.split(' ')[0]), text(formatStayDate('2026-07-10', code)), text(formatStayDate('2026-07-14', code)), text(RESORT)] },
+			{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`resume/${guest.bookingId}`)] },
+			{ type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'talk_to_agent' }] },
+		],
+	});
+}
+
+const guest = (name: string, language = 'es'): Guest => ({ phone: phone(), bookingId: `bk-${randomBytes(4).toString('hex')}`, name, language });
+
+describe('booking abandonment', () => {
+	test('booking_abandoned: Reminder 1 at once, then Reminder 2 inside the configured window, nothing else', async () => {
+		const ana = guest('Ana Souza', 'en');
+		const t0 = Date.now();
+		await post('booking_abandoned', ana);
+		const [first] = await waitForSends(ana, 1, 10_000);
+		expect(first.body).toEqual(reminder1(ana, 'Family Suite'));
+		expect(Date.parse(first.at) - t0).toBeLessThan(REMINDER_2_MIN_S * 1000);
+		const both = await waitForSends(ana, 2, 15_000);
+		expect(both[1].body).toEqual(reminder2(ana));
+		const gap = Date.parse(both[1].at) - Date.parse(first.at);
+		expect(gap).toBeGreaterThanOrEqual(REMINDER_2_MIN_S * 1000 - 1000);
+		expect(gap).toBeLessThan(REMINDER_2_MAX_S * 1000 + 2000);
+		await sleep(2000);
+		expect((await sendsTo(ana)).map(templateName)).toEqual(['booking_reminder_1', 'booking_reminder_2']);
+		expect(both.every((r) => r.status === 200)).toBe(true);
+
+		const row = await journeyRow(ana);
+		expect(row).toMatchObject({ stage: 'abandoned', reminder1Sent: true, reminder2Sent: true, language: 'en', accommodationId: 'family-suite' });
+		expect(row.reminder1MessageId).toMatch(/^wamid\./);
+		expect(row.reminder2MessageId).toMatch(/^wamid\./);
+		expect(row.phoneEncrypted).toMatch(/^v1\./);
+		expect(JSON.stringify(row)).not.toContain(ana.phone.slice(1));
+	});
+
+	test('booking_started, then booking_abandoned: Reminder 1 exactly once, Reminder 2 once', async () => {
+		const lucia = guest('Lucía Fernández', 'es');
+		await post('booking_started', lucia);
+		await sleep(1000);
+		await post('booking_abandoned', lucia);
+		const [first] = await waitForSends(lucia, 1, 10_000);
+		expect(first.body).toEqual(reminder1(lucia, 'Suite Familiar'));
+		// The started timer (3 s) fires in between and finds Reminder 1 already claimed.
+		await waitForSends(lucia, 2, 15_000);
+		await sleep(REMINDER_1_DELAY_S * 1000);
+		const sends = await sendsTo(lucia);
+		expect(sends.map((r) => r.body)).toEqual([reminder1(lucia, 'Suite Familiar'), reminder2(lucia)]);
+	});
+
+	test('booking_started alone: Reminder 1 after the configured delay, no Reminder 2', async () => {
+		const marina = guest('Marina Costa', 'pt');
+		const t0 = Date.now();
+		await post('booking_started', marina);
+		const [first] = await waitForSends(marina, 1, 15_000);
+		expect(first.body).toEqual(reminder1(marina, 'Suíte Família'));
+		expect(Date.parse(first.at) - t0).toBeGreaterThanOrEqual(REMINDER_1_DELAY_S * 1000 - 500);
+		await sleep((REMINDER_2_MAX_S + 2) * 1000);
+		expect(await sendsTo(marina)).toHaveLength(1);
+		expect(await journeyRow(marina)).toMatchObject({ stage: 'started', reminder1Sent: true, reminder2Sent: false });
+	});
+
+	test('reservation_confirmed between the reminders: confirmation at once (exact body), no Reminder 2', async () => {
+		const lucia = guest('Lucía Fernández', 'es');
+		await post('booking_abandoned', lucia);
+		await waitForSends(lucia, 1, 10_000);
+		await post('reservation_confirmed', lucia);
+		const sends = await waitForSends(lucia, 2, 10_000);
+		expect(sends[1].body).toEqual(
+			envelope(lucia, {
+				name: 'reservation_confirmation',
+				language: { code: 'es' },
+				components: [
+					{
+						type: 'body',
+						parameters: [
+							text('Lucía'),
+							text(RESORT),
+							text(lucia.bookingId),
+							text('10 jul 2026'),
+							text('14 jul 2026'),
+							text('Suite Familiar'),
+							text('2 adultos, 1 niño'),
+							text((1240).toLocaleString('es', { style: 'currency', currency: 'EUR' })),
+							text('El equipo de Playa Serena'),
+						],
+					},
+					{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`reservations/${lucia.bookingId}`)] },
+				],
+			}),
+		);
+		expect(sends[1].status).toBe(200);
+		await sleep((REMINDER_2_MAX_S + 2) * 1000);
+		expect((await sendsTo(lucia)).map(templateName)).toEqual(['booking_reminder_1', 'reservation_confirmation']);
+		const row = await journeyRow(lucia);
+		expect(row).toMatchObject({ stage: 'converted', amountValue: 1240, amountCurrency: 'EUR', reminder1Sent: true, reminder2Sent: false });
+		expect(row.confirmationMessageId).toMatch(/^wamid\./);
+	});
+
+	test('reservation_confirmed at the moment the Reminder 1 timer fires: one confirmation, no reminder after it', async () => {
+		const outcomes: string[] = [];
+		for (let round = 0; round < 3; round += 1) {
+			const emma = guest(`Emma Round${round}`, 'en');
+			await post('booking_started', emma);
+			// The wait starts a few ms after the 202; aim at the timer, with a different offset per round.
+			await sleep(REMINDER_1_DELAY_S * 1000 + [0, 50, 150][round]);
+			await post('reservation_confirmed', emma);
+			await waitForSends(emma, 1, 10_000);
+			await sleep(3000);
+			const names = (await sendsTo(emma)).map(templateName);
+			outcomes.push(names.join(' → '));
+			expect(names.filter((n) => n === 'reservation_confirmation')).toHaveLength(1);
+			expect(names.filter((n) => n === 'booking_reminder_1').length).toBeLessThanOrEqual(1);
+			expect(names.slice(names.indexOf('reservation_confirmation') + 1)).toEqual([]);
+			expect(await journeyRow(emma)).toMatchObject({ stage: 'converted' });
+		}
+		console.log(`race outcomes: ${outcomes.join(' | ')}`);
+	});
+
+	test('reservation_cancelled before the timer: no reminder at all', async () => {
+		const noah = guest('Noah Berg', 'en');
+		await post('booking_started', noah);
+		await sleep(1000);
+		await post('reservation_cancelled', noah);
+		await sleep((REMINDER_1_DELAY_S + 3) * 1000);
+		expect(await sendsTo(noah)).toEqual([]);
+		expect(await journeyRow(noah)).toMatchObject({ stage: 'cancelled', reminder1Sent: false });
+	});
+
+	test('a reminder without marketing consent is not sent: the event goes to the review queue', async () => {
+		const otto = { ...guest('Otto Klein', 'en'), consent: false };
+		await post('booking_abandoned', otto);
+		const queued = await eventually(async () => {
+			const found = await rows(n8n, reviewTable, { filter: { filters: [{ columnName: 'bookingId', condition: 'eq', value: otto.bookingId }] } });
+			return found.length > 0 ? found : undefined;
+		}, 15_000, 'a review row');
+		expect(queued).toHaveLength(1);
+		expect(queued[0]).toMatchObject({ status: 'open', source: 'booking-abandonment' });
+		expect(String(queued[0].reason)).toContain('no_marketing_consent');
+		await sleep(1000);
+		expect(await sendsTo(otto)).toEqual([]);
+	});
+});
