@@ -1,7 +1,8 @@
 /**
  * `npm start`: the product on this machine with no Meta account. Starts the fake WhatsApp
- * Cloud API and the pinned n8n with this package installed, creates the credential, imports
- * and activates every workflow in workflows/, then lets you write as a guest in this terminal.
+ * Cloud API and the pinned n8n with this package installed, creates the credentials and Data
+ * tables, imports and activates the workflows in workflows/, then lets you write as a guest and
+ * send signed booking events from this terminal.
  * Ctrl-C stops everything.
  */
 import { randomBytes } from 'crypto';
@@ -9,6 +10,9 @@ import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import readline from 'readline';
 
+import { DateTime } from 'luxon';
+
+import { signBookingWebhook } from '../lib/booking';
 import { loadTemplates, toMetaTemplate } from '../lib/templates';
 import { startFakeCloudApi, type FakeCloudApi, type OutboundMessage, type TemplateSeed } from './fake-cloud-api/server';
 import { installN8n, REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from './n8n-runtime';
@@ -18,8 +22,16 @@ const CREDENTIAL_NAME = 'Resort WhatsApp Cloud API';
 const DEMO_PHONE_NUMBER_ID = '106540352242922';
 const DEMO_WABA_ID = '102290129340398';
 const GUEST = '34600111222';
-/** Both answer every guest message, so only the product's own flow is switched on. */
-const ACTIVE_WORKFLOWS = new Set(['first-contact.json']);
+/** hello-guest would answer the same guest messages as first-contact, so it stays off. */
+const INACTIVE_WORKFLOWS = new Set(['hello-guest.json']);
+const BOOKING_TYPES: Record<string, string> = {
+	started: 'booking_started',
+	abandoned: 'booking_abandoned',
+	confirmed: 'reservation_confirmed',
+	cancelled: 'reservation_cancelled',
+	checkin: 'checked_in',
+	checkout: 'checked_out',
+};
 
 const log = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 
@@ -43,6 +55,31 @@ function describe(message: OutboundMessage, fake: FakeCloudApi): string {
 		default:
 			return `[${message.type}]`;
 	}
+}
+
+/** One booking per demo run, so the simulator's events tell one story. */
+const DEMO_BOOKING_ID = `demo-${randomBytes(3).toString('hex')}`;
+
+async function sendBookingEvent(url: string, secret: string, type: string): Promise<number> {
+	const checkIn = DateTime.now().plus({ days: 30 });
+	const event: Record<string, unknown> = {
+		eventId: `${DEMO_BOOKING_ID}-${type}-${Date.now()}`,
+		type,
+		occurredAt: DateTime.now().toISO(),
+		bookingId: DEMO_BOOKING_ID,
+		guest: { phone: `+${GUEST}`, name: 'Guest', language: 'es', marketingConsent: true, timeZone: 'Europe/Madrid' },
+		stay: { checkIn: checkIn.toISODate(), checkOut: checkIn.plus({ days: 4 }).toISODate(), adults: 2, children: 1, accommodationId: 'family-suite' },
+		source: 'demo',
+	};
+	if (type === 'booking_started') delete event.stay;
+	if (type === 'reservation_confirmed') event.amount = { value: 1240, currency: 'EUR' };
+	const body = JSON.stringify(event);
+	const response = await fetch(url, {
+		method: 'POST',
+		body,
+		headers: { 'content-type': 'application/json', 'x-resort-signature': signBookingWebhook(body, secret, Date.now() / 1000) },
+	});
+	return response.status;
 }
 
 /** The label the guest sees on the quick-reply button with this payload in the last template. */
@@ -106,12 +143,29 @@ async function main(): Promise<void> {
 		baseUrl: fake.url,
 	});
 	await provisionFirstContactTables(n8n.api);
+	const bookingSecret = randomBytes(24).toString('hex');
+	await n8n.api.createCredential('resortBookingWebhookApi', 'Resort Booking Webhook', { signingSecret: bookingSecret, token: '' });
+	await n8n.api.createCredential('resortGuestDataApi', 'Resort Guest Data', {
+		encryptionKey: randomBytes(32).toString('hex'),
+		lookupKey: randomBytes(32).toString('hex'),
+	});
 	const workflowsDir = path.join(REPO_ROOT, 'workflows');
+	let bookingUrl: string | undefined;
 	for (const file of readdirSync(workflowsDir).filter((f) => f.endsWith('.json'))) {
 		const workflow = JSON.parse(readFileSync(path.join(workflowsDir, file), 'utf8')) as WorkflowJson;
 		const id = await n8n.api.createWorkflow(workflow);
-		if (ACTIVE_WORKFLOWS.has(file)) await n8n.api.activateWorkflow(id);
-		log(`imported ${file}${ACTIVE_WORKFLOWS.has(file) ? ' (active)' : ''}: ${n8n.baseUrl}/workflow/${id}`);
+		let state = 'inactive';
+		if (!INACTIVE_WORKFLOWS.has(file)) {
+			state = await n8n.api.activateWorkflow(id).then(
+				() => 'active',
+				(error: Error) => `not activated: ${error.message}`,
+			);
+		}
+		const bookingTrigger = workflow.nodes.find((node) => node.type === 'n8n-nodes-resort-whatsapp.bookingEventTrigger') as
+			| { webhookId?: string }
+			| undefined;
+		if (bookingTrigger?.webhookId && state === 'active') bookingUrl = `${n8n.baseUrl}/webhook/${bookingTrigger.webhookId}/booking`;
+		log(`imported ${file} (${state}): ${n8n.baseUrl}/workflow/${id}`);
 	}
 
 	process.stdout.write(
@@ -125,6 +179,7 @@ async function main(): Promise<void> {
 			'',
 			`  Write as the guest (+${GUEST}) and press Enter; what the product sends appears below.`,
 			'  Tap a template button by typing its payload after a slash, e.g. /family.',
+			`  Booking simulator: !started, !abandoned, !confirmed, !cancelled, !checkin, !checkout send a signed event for this guest${bookingUrl ? '' : ' (no booking workflow is active)'}.`,
 			'  Ctrl-C stops n8n and the fake API.',
 			'',
 		].join('\n'),
@@ -141,6 +196,15 @@ async function main(): Promise<void> {
 	input.on('line', (line) => {
 		const text = line.trim();
 		if (!text) return;
+		if (text.startsWith('!')) {
+			const type = BOOKING_TYPES[text.slice(1).trim()];
+			if (!type || !bookingUrl) {
+				log(bookingUrl ? `unknown booking command ${text}; try ${Object.keys(BOOKING_TYPES).map((k) => `!${k}`).join(' ')}` : 'no booking workflow is active');
+				return;
+			}
+			void sendBookingEvent(bookingUrl, bookingSecret, type).then((status) => log(`${type} → HTTP ${status}`));
+			return;
+		}
 		// "/family" taps the quick-reply button whose payload is "family".
 		const tap = text.startsWith('/') ? text.slice(1).trim() : undefined;
 		const message = tap ? { quickReplyButton: { payload: tap, text: buttonText(fake, tap) } } : { text };
