@@ -13,9 +13,21 @@ import path from 'path';
 import { signBookingWebhook, type BookingEventType } from '../../lib';
 import { formatStayDate } from '../../lib/templates';
 import { REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
-import { provisionJourneyTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
+import {
+	provisionJourneyTables,
+	rows,
+	type DataTableRow,
+} from '../../scripts/n8n-runtime/dataTables';
 import type { RequestRecord, TemplateSeed } from '../../scripts/fake-cloud-api/server';
-import { connect, createTenant, deployWorkflow, eventually, loadWorkflow, sleep, type Tenant } from '../support/e2e';
+import {
+	connect,
+	createTenant,
+	deployWorkflow,
+	eventually,
+	loadWorkflow,
+	sleep,
+	type Tenant,
+} from '../support/e2e';
 
 jest.setTimeout(180_000);
 
@@ -33,13 +45,28 @@ const phone = () => `+346${[...randomBytes(8)].map((b) => b % 10).join('')}`;
 
 function journeyTemplates(file: string): TemplateSeed[] {
 	const def = JSON.parse(
-		readFileSync(path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`), 'utf8'),
-	) as { name: string; category: 'MARKETING' | 'UTILITY'; languages: Record<string, { components: Array<Record<string, unknown>> }> };
-	return Object.entries(def.languages).map(([language, { components }]) => ({ name: def.name, language, category: def.category, components }));
+		readFileSync(
+			path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`),
+			'utf8',
+		),
+	) as {
+		name: string;
+		category: 'MARKETING' | 'UTILITY';
+		languages: Record<string, { components: Array<Record<string, unknown>> }>;
+	};
+	return Object.entries(def.languages).map(([language, { components }]) => ({
+		name: def.name,
+		language,
+		category: def.category,
+		components,
+	}));
 }
 
 type Credential = { id: string; name: string };
-type NodeJson = WorkflowJson['nodes'][number] & { credentials?: Record<string, Credential>; parameters?: Record<string, unknown> };
+type NodeJson = WorkflowJson['nodes'][number] & {
+	credentials?: Record<string, Credential>;
+	parameters?: Record<string, unknown>;
+};
 
 let tenant: Tenant;
 let webhookCredential: Credential;
@@ -53,14 +80,19 @@ let reviewTable: string;
 /** Attaches this file's credentials (deployWorkflow only swaps the WhatsApp one). */
 function withCredentials(workflow: WorkflowJson): WorkflowJson {
 	for (const node of workflow.nodes as NodeJson[]) {
-		if (node.credentials?.resortBookingWebhookApi) node.credentials.resortBookingWebhookApi = webhookCredential;
+		if (node.credentials?.resortBookingWebhookApi)
+			node.credentials.resortBookingWebhookApi = webhookCredential;
 		if (node.credentials?.resortGuestDataApi) node.credentials.resortGuestDataApi = guestData;
 	}
 	return workflow;
 }
 
 /** What an owner does in the editor: change values in the Settings node. */
-function setSettings(workflow: WorkflowJson, nodeName: string, values: Record<string, string | number>): void {
+function setSettings(
+	workflow: WorkflowJson,
+	nodeName: string,
+	values: Record<string, string | number>,
+): void {
 	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === nodeName) as unknown as {
 		parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } };
 	};
@@ -83,7 +115,13 @@ beforeAll(async () => {
 	reviewTable = ids.resort_review_queue;
 
 	const hookName = `Resort Booking Webhook (journeys ${randomBytes(3).toString('hex')})`;
-	webhookCredential = { id: await n8n.createCredential('resortBookingWebhookApi', hookName, { signingSecret: secret, token: randomBytes(16).toString('hex') }), name: hookName };
+	webhookCredential = {
+		id: await n8n.createCredential('resortBookingWebhookApi', hookName, {
+			signingSecret: secret,
+			token: randomBytes(16).toString('hex'),
+		}),
+		name: hookName,
+	};
 	const keysName = `Resort Guest Data (journeys ${randomBytes(3).toString('hex')})`;
 	guestData = {
 		id: await n8n.createCredential('resortGuestDataApi', keysName, {
@@ -94,7 +132,13 @@ beforeAll(async () => {
 	};
 
 	// The sub-workflow: called by Execute Workflow, so it is published (active) like the caller.
-	subWorkflowId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('reservation-confirmation.json')))).id;
+	subWorkflowId = (
+		await deployWorkflow(
+			n8n,
+			tenant,
+			withCredentials(loadWorkflow('reservation-confirmation.json')),
+		)
+	).id;
 
 	const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
 	setSettings(workflow, 'Settings', {
@@ -131,8 +175,20 @@ function event(type: BookingEventType, guest: Guest): Record<string, unknown> {
 		type,
 		occurredAt: new Date().toISOString(),
 		bookingId: guest.bookingId,
-		guest: { phone: guest.phone, name: guest.name, language: guest.language, marketingConsent: guest.consent ?? true, timeZone: 'Europe/Madrid' },
-		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
+		guest: {
+			phone: guest.phone,
+			name: guest.name,
+			language: guest.language,
+			marketingConsent: guest.consent ?? true,
+			timeZone: 'Europe/Madrid',
+		},
+		stay: {
+			checkIn: '2026-07-10',
+			checkOut: '2026-07-14',
+			adults: 2,
+			children: 1,
+			accommodationId: 'family-suite',
+		},
 		source: 'direct',
 		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
 	};
@@ -146,7 +202,10 @@ function event(type: BookingEventType, guest: Guest): Record<string, unknown> {
 async function post(type: BookingEventType, guest: Guest): Promise<void> {
 	const raw = JSON.stringify(event(type, guest));
 	const response = await http.post(bookingUrl, raw, {
-		headers: { 'content-type': 'application/json', 'x-resort-signature': signBookingWebhook(raw, secret, Date.now() / 1000) },
+		headers: {
+			'content-type': 'application/json',
+			'x-resort-signature': signBookingWebhook(raw, secret, Date.now() / 1000),
+		},
 		transformRequest: [(data: string) => data],
 	});
 	expect(response.status).toBe(202);
@@ -155,20 +214,33 @@ async function post(type: BookingEventType, guest: Guest): Promise<void> {
 /** Requests to the guest's number, in arrival order. */
 async function sendsTo(guest: Guest): Promise<RequestRecord[]> {
 	const digits = guest.phone.slice(1);
-	return (await fake.sends(tenant.phoneNumberId)).filter((r) => (r.body as { to?: string }).to === digits);
+	return (await fake.sends(tenant.phoneNumberId)).filter(
+		(r) => (r.body as { to?: string }).to === digits,
+	);
 }
 
-const templateName = (r: RequestRecord) => (r.body as { template?: { name: string } }).template?.name;
+const templateName = (r: RequestRecord) =>
+	(r.body as { template?: { name: string } }).template?.name;
 
-async function waitForSends(guest: Guest, count: number, timeoutMs = 20_000): Promise<RequestRecord[]> {
-	return await eventually(async () => {
-		const sends = await sendsTo(guest);
-		return sends.length >= count ? sends : undefined;
-	}, timeoutMs, `${count} sends to ${guest.name}`);
+async function waitForSends(
+	guest: Guest,
+	count: number,
+	timeoutMs = 20_000,
+): Promise<RequestRecord[]> {
+	return await eventually(
+		async () => {
+			const sends = await sendsTo(guest);
+			return sends.length >= count ? sends : undefined;
+		},
+		timeoutMs,
+		`${count} sends to ${guest.name}`,
+	);
 }
 
 async function journeyRow(guest: Guest): Promise<DataTableRow> {
-	const found = await rows(n8n, journeysTable, { filter: { filters: [{ columnName: 'bookingId', condition: 'eq', value: guest.bookingId }] } });
+	const found = await rows(n8n, journeysTable, {
+		filter: { filters: [{ columnName: 'bookingId', condition: 'eq', value: guest.bookingId }] },
+	});
 	expect(found).toHaveLength(1);
 	return found[0];
 }
@@ -177,7 +249,13 @@ const LANG: Record<string, string> = { en: 'en', es: 'es', pt: 'pt_BR' };
 const text = (value: string) => ({ type: 'text', text: value });
 
 function envelope(guest: Guest, template: Record<string, unknown>) {
-	return { messaging_product: 'whatsapp', recipient_type: 'individual', to: guest.phone.slice(1), type: 'template', template };
+	return {
+		messaging_product: 'whatsapp',
+		recipient_type: 'individual',
+		to: guest.phone.slice(1),
+		type: 'template',
+		template,
+	};
 }
 
 function reminder1(guest: Guest, accommodation: string) {
@@ -186,8 +264,21 @@ function reminder1(guest: Guest, accommodation: string) {
 		name: 'booking_reminder_1',
 		language: { code },
 		components: [
-			{ type: 'body', parameters: [text(guest.name.split(' ')[0]), text(accommodation), text(formatStayDate('2026-07-10', code)), text(formatStayDate('2026-07-14', code))] },
-			{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`resume/${guest.bookingId}`)] },
+			{
+				type: 'body',
+				parameters: [
+					text(guest.name.split(' ')[0]),
+					text(accommodation),
+					text(formatStayDate('2026-07-10', code)),
+					text(formatStayDate('2026-07-14', code)),
+				],
+			},
+			{
+				type: 'button',
+				sub_type: 'url',
+				index: '0',
+				parameters: [text(`resume/${guest.bookingId}`)],
+			},
 		],
 	});
 }
@@ -198,14 +289,37 @@ function reminder2(guest: Guest) {
 		name: 'booking_reminder_2',
 		language: { code },
 		components: [
-			{ type: 'body', parameters: [text(guest.name.split(' ')[0]), text(formatStayDate('2026-07-10', code)), text(formatStayDate('2026-07-14', code)), text(RESORT)] },
-			{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`resume/${guest.bookingId}`)] },
-			{ type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'talk_to_agent' }] },
+			{
+				type: 'body',
+				parameters: [
+					text(guest.name.split(' ')[0]),
+					text(formatStayDate('2026-07-10', code)),
+					text(formatStayDate('2026-07-14', code)),
+					text(RESORT),
+				],
+			},
+			{
+				type: 'button',
+				sub_type: 'url',
+				index: '0',
+				parameters: [text(`resume/${guest.bookingId}`)],
+			},
+			{
+				type: 'button',
+				sub_type: 'quick_reply',
+				index: '1',
+				parameters: [{ type: 'payload', payload: 'talk_to_agent' }],
+			},
 		],
 	});
 }
 
-const guest = (name: string, language = 'es'): Guest => ({ phone: phone(), bookingId: `bk-${randomBytes(4).toString('hex')}`, name, language });
+const guest = (name: string, language = 'es'): Guest => ({
+	phone: phone(),
+	bookingId: `bk-${randomBytes(4).toString('hex')}`,
+	name,
+	language,
+});
 
 describe('booking abandonment', () => {
 	test('booking_abandoned: Reminder 1 at once, then Reminder 2 inside the configured window, nothing else', async () => {
@@ -221,11 +335,20 @@ describe('booking abandonment', () => {
 		expect(gap).toBeGreaterThanOrEqual(REMINDER_2_MIN_S * 1000 - 1000);
 		expect(gap).toBeLessThan(REMINDER_2_MAX_S * 1000 + 2000);
 		await sleep(2000);
-		expect((await sendsTo(ana)).map(templateName)).toEqual(['booking_reminder_1', 'booking_reminder_2']);
+		expect((await sendsTo(ana)).map(templateName)).toEqual([
+			'booking_reminder_1',
+			'booking_reminder_2',
+		]);
 		expect(both.every((r) => r.status === 200)).toBe(true);
 
 		const row = await journeyRow(ana);
-		expect(row).toMatchObject({ stage: 'abandoned', reminder1Sent: true, reminder2Sent: true, language: 'en', accommodationId: 'family-suite' });
+		expect(row).toMatchObject({
+			stage: 'abandoned',
+			reminder1Sent: true,
+			reminder2Sent: true,
+			language: 'en',
+			accommodationId: 'family-suite',
+		});
 		expect(row.reminder1MessageId).toMatch(/^wamid\./);
 		expect(row.reminder2MessageId).toMatch(/^wamid\./);
 		expect(row.phoneEncrypted).toMatch(/^v1\./);
@@ -243,7 +366,10 @@ describe('booking abandonment', () => {
 		await waitForSends(lucia, 2, 15_000);
 		await sleep(REMINDER_1_DELAY_S * 1000);
 		const sends = await sendsTo(lucia);
-		expect(sends.map((r) => r.body)).toEqual([reminder1(lucia, 'Suite Familiar'), reminder2(lucia)]);
+		expect(sends.map((r) => r.body)).toEqual([
+			reminder1(lucia, 'Suite Familiar'),
+			reminder2(lucia),
+		]);
 	});
 
 	test('booking_started alone: Reminder 1 after the configured delay, no Reminder 2', async () => {
@@ -255,7 +381,11 @@ describe('booking abandonment', () => {
 		expect(Date.parse(first.at) - t0).toBeGreaterThanOrEqual(REMINDER_1_DELAY_S * 1000 - 500);
 		await sleep((REMINDER_2_MAX_S + 2) * 1000);
 		expect(await sendsTo(marina)).toHaveLength(1);
-		expect(await journeyRow(marina)).toMatchObject({ stage: 'started', reminder1Sent: true, reminder2Sent: false });
+		expect(await journeyRow(marina)).toMatchObject({
+			stage: 'started',
+			reminder1Sent: true,
+			reminder2Sent: false,
+		});
 	});
 
 	test('reservation_confirmed between the reminders: confirmation at once (exact body), no Reminder 2', async () => {
@@ -283,15 +413,29 @@ describe('booking abandonment', () => {
 							text('El equipo de Playa Serena'),
 						],
 					},
-					{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`reservations/${lucia.bookingId}`)] },
+					{
+						type: 'button',
+						sub_type: 'url',
+						index: '0',
+						parameters: [text(`reservations/${lucia.bookingId}`)],
+					},
 				],
 			}),
 		);
 		expect(sends[1].status).toBe(200);
 		await sleep((REMINDER_2_MAX_S + 2) * 1000);
-		expect((await sendsTo(lucia)).map(templateName)).toEqual(['booking_reminder_1', 'reservation_confirmation']);
+		expect((await sendsTo(lucia)).map(templateName)).toEqual([
+			'booking_reminder_1',
+			'reservation_confirmation',
+		]);
 		const row = await journeyRow(lucia);
-		expect(row).toMatchObject({ stage: 'converted', amountValue: 1240, amountCurrency: 'EUR', reminder1Sent: true, reminder2Sent: false });
+		expect(row).toMatchObject({
+			stage: 'converted',
+			amountValue: 1240,
+			amountCurrency: 'EUR',
+			reminder1Sent: true,
+			reminder2Sent: false,
+		});
 		expect(row.confirmationMessageId).toMatch(/^wamid\./);
 	});
 
@@ -300,8 +444,8 @@ describe('booking abandonment', () => {
 		for (let round = 0; round < 3; round += 1) {
 			const emma = guest(`Emma Round${round}`, 'en');
 			await post('booking_started', emma);
-			// The wait starts a few ms after the 202; aim at the timer, with a different offset per round.
-			await sleep(REMINDER_1_DELAY_S * 1000 + [0, 50, 150][round]);
+			// The timer starts a few ms after the 202; aim just before, at and just after it.
+			await sleep(REMINDER_1_DELAY_S * 1000 + [-150, 0, 150][round]);
 			await post('reservation_confirmed', emma);
 			await waitForSends(emma, 1, 10_000);
 			await sleep(3000);
@@ -328,10 +472,18 @@ describe('booking abandonment', () => {
 	test('a reminder without marketing consent is not sent: the event goes to the review queue', async () => {
 		const otto = { ...guest('Otto Klein', 'en'), consent: false };
 		await post('booking_abandoned', otto);
-		const queued = await eventually(async () => {
-			const found = await rows(n8n, reviewTable, { filter: { filters: [{ columnName: 'bookingId', condition: 'eq', value: otto.bookingId }] } });
-			return found.length > 0 ? found : undefined;
-		}, 15_000, 'a review row');
+		const queued = await eventually(
+			async () => {
+				const found = await rows(n8n, reviewTable, {
+					filter: {
+						filters: [{ columnName: 'bookingId', condition: 'eq', value: otto.bookingId }],
+					},
+				});
+				return found.length > 0 ? found : undefined;
+			},
+			15_000,
+			'a review row',
+		);
 		expect(queued).toHaveLength(1);
 		expect(queued[0]).toMatchObject({ status: 'open', source: 'booking-abandonment' });
 		expect(String(queued[0].reason)).toContain('no_marketing_consent');
