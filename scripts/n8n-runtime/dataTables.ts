@@ -254,6 +254,8 @@ export async function provisionFirstContactTables(
  * Guest Data credential) and masked (`phone`); `guestKey` is the keyed lookup hash.
  */
 export const JOURNEY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
+	// Reminders read `optedOut` of the guest with the same keyed lookup hash (first-contact's guestKey).
+	resort_guests: [{ name: 'guestKey', type: 'string' }],
 	resort_journeys: [
 		{ name: 'guestKey', type: 'string' },
 		{ name: 'phoneEncrypted', type: 'string' },
