@@ -11,9 +11,11 @@ import { readFileSync } from 'fs';
 import path from 'path';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
 import { REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
 import {
+	insertRows,
 	provisionJourneyTables,
 	rows,
 	type DataTableRow,
@@ -76,6 +78,8 @@ let subWorkflowId: string;
 let bookingUrl: string;
 let journeysTable: string;
 let reviewTable: string;
+let guestsTable: string;
+const lookupKey = randomBytes(32).toString('hex');
 
 /** Attaches this file's credentials (deployWorkflow only swaps the WhatsApp one). */
 function withCredentials(workflow: WorkflowJson): WorkflowJson {
@@ -113,6 +117,7 @@ beforeAll(async () => {
 	const ids = await provisionJourneyTables(n8n);
 	journeysTable = ids.resort_journeys;
 	reviewTable = ids.resort_review_queue;
+	guestsTable = ids.resort_guests;
 
 	const hookName = `Resort Booking Webhook (journeys ${randomBytes(3).toString('hex')})`;
 	webhookCredential = {
@@ -126,7 +131,7 @@ beforeAll(async () => {
 	guestData = {
 		id: await n8n.createCredential('resortGuestDataApi', keysName, {
 			encryptionKey: randomBytes(32).toString('hex'),
-			lookupKey: randomBytes(32).toString('hex'),
+			lookupKey,
 		}),
 		name: keysName,
 	};
@@ -489,5 +494,28 @@ describe('booking abandonment', () => {
 		expect(String(queued[0].reason)).toContain('no_marketing_consent');
 		await sleep(1000);
 		expect(await sendsTo(otto)).toEqual([]);
+	});
+
+	test('a guest who wrote STOP in the chat gets no reminder: blocked as opted out, queued for review', async () => {
+		const pia = guest('Pia Lund', 'en');
+		// What first-contact stores for a STOP (its guestKey is the same keyed hash with the Resort Guest Data credential).
+		await insertRows(n8n, guestsTable, [
+			{ guestKey: phoneLookupKey(pia.phone, lookupKey), optedOut: true, automationPaused: false },
+		]);
+		await post('booking_abandoned', pia);
+		const queued = await eventually(
+			async () => {
+				const found = await rows(n8n, reviewTable, {
+					filter: { filters: [{ columnName: 'bookingId', condition: 'eq', value: pia.bookingId }] },
+				});
+				return found.length > 0 ? found : undefined;
+			},
+			15_000,
+			'a review row',
+		);
+		expect(String(queued[0].reason)).toContain('booking_reminder_1 not delivered: opted_out');
+		await sleep(1000);
+		expect(await sendsTo(pia)).toEqual([]);
+		expect(await journeyRow(pia)).toMatchObject({ reminder1Sent: true, reminder1MessageId: null });
 	});
 });
