@@ -16,7 +16,7 @@ import { signBookingWebhook } from '../lib/booking';
 import { loadTemplates, toMetaTemplate } from '../lib/templates';
 import { startFakeCloudApi, type FakeCloudApi, type OutboundMessage, type TemplateSeed } from './fake-cloud-api/server';
 import { installN8n, REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from './n8n-runtime';
-import { provisionFirstContactTables } from './n8n-runtime/dataTables';
+import { provisionFirstContactTables, provisionJourneyTables } from './n8n-runtime/dataTables';
 
 const CREDENTIAL_NAME = 'Resort WhatsApp Cloud API';
 const DEMO_PHONE_NUMBER_ID = '106540352242922';
@@ -143,17 +143,37 @@ async function main(): Promise<void> {
 		baseUrl: fake.url,
 	});
 	await provisionFirstContactTables(n8n.api);
+	await provisionJourneyTables(n8n.api);
 	const bookingSecret = randomBytes(24).toString('hex');
 	await n8n.api.createCredential('resortBookingWebhookApi', 'Resort Booking Webhook', { signingSecret: bookingSecret, token: '' });
 	await n8n.api.createCredential('resortGuestDataApi', 'Resort Guest Data', {
 		encryptionKey: randomBytes(32).toString('hex'),
 		lookupKey: randomBytes(32).toString('hex'),
 	});
+	const privacyToken = randomBytes(16).toString('hex');
+	await n8n.api.createCredential('httpHeaderAuth', 'Resort Privacy Requests', { name: 'X-Privacy-Token', value: privacyToken });
 	const workflowsDir = path.join(REPO_ROOT, 'workflows');
 	let bookingUrl: string | undefined;
-	for (const file of readdirSync(workflowsDir).filter((f) => f.endsWith('.json'))) {
-		const workflow = JSON.parse(readFileSync(path.join(workflowsDir, file), 'utf8')) as WorkflowJson;
-		const id = await n8n.api.createWorkflow(workflow);
+	const files = readdirSync(workflowsDir).filter((f) => f.endsWith('.json'));
+	const workflows = files.map((file) => ({ file, workflow: JSON.parse(readFileSync(path.join(workflowsDir, file), 'utf8')) as WorkflowJson }));
+	const callsSubWorkflow = (workflow: WorkflowJson) => workflow.nodes.some((node) => node.type === 'n8n-nodes-base.executeWorkflow');
+	// Sub-workflows first, so the workflows that call them can point at their new IDs (an owner
+	// importing by hand picks the sub-workflow in the Execute Workflow node instead).
+	workflows.sort((a, b) => Number(callsSubWorkflow(a.workflow)) - Number(callsSubWorkflow(b.workflow)));
+	const idsByName = new Map<string, string>();
+	for (const { file, workflow } of workflows) {
+		for (const node of workflow.nodes as Array<{ type: string; parameters?: Record<string, any> }>) {
+			const target = node.parameters?.workflowId;
+			if (node.type === 'n8n-nodes-base.executeWorkflow' && target?.cachedResultName && idsByName.has(target.cachedResultName)) {
+				node.parameters!.workflowId = { __rl: true, mode: 'id', value: idsByName.get(target.cachedResultName) };
+			}
+		}
+		const id = await n8n.api.createWorkflow(workflow).catch((error: Error) => {
+			log(`could not import ${file}: ${error.message}`);
+			return undefined;
+		});
+		if (!id) continue;
+		idsByName.set(workflow.name, id);
 		let state = 'inactive';
 		if (!INACTIVE_WORKFLOWS.has(file)) {
 			state = await n8n.api.activateWorkflow(id).then(
@@ -176,6 +196,7 @@ async function main(): Promise<void> {
 			`  login:             ${n8n.owner.email} / ${n8n.owner.password}`,
 			`  executions:        ${n8n.baseUrl}/home/executions`,
 			`  fake Cloud API:    ${fake.url}  (request log: ${fake.url}/_fake/requests)`,
+			`  privacy requests:  POST ${n8n.baseUrl}/webhook/guest-data with header X-Privacy-Token: ${privacyToken}`,
 			'',
 			`  Write as the guest (+${GUEST}) and press Enter; what the product sends appears below.`,
 			'  Tap a template button by typing its payload after a slash, e.g. /family.',
