@@ -1,0 +1,42 @@
+/**
+ * Invariants of the shipped workflows that n8n would not flag on import but that the journey
+ * store depends on (docs/journey-store.md).
+ */
+import { readdirSync, readFileSync } from 'fs';
+import path from 'path';
+
+const dir = path.join(__dirname, '..', '..', 'workflows');
+const workflows = readdirSync(dir)
+	.filter((file) => file.endsWith('.json'))
+	.map((file) => ({ file, json: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { nodes: Array<Record<string, any>> } }));
+
+const dataTableNodes = workflows.flatMap(({ file, json }) =>
+	json.nodes.filter((node) => node.type === 'n8n-nodes-base.dataTable').map((node) => ({ file, node })),
+);
+
+test('the shipped workflows use Data table nodes', () => {
+	expect(dataTableNodes.length).toBeGreaterThan(20);
+});
+
+test.each(dataTableNodes.map(({ file, node }) => [`${file}: ${node.name}`, node]))(
+	'%s retries storage failures and, when it filters, matches all conditions',
+	(_label, node) => {
+		expect({ retryOnFail: node.retryOnFail, maxTries: node.maxTries }).toEqual({ retryOnFail: true, maxTries: 3 });
+		// n8n's default is "Any Condition": a claim would then match other bookings' rows.
+		if (node.parameters.filters) expect(node.parameters.matchType).toBe('allConditions');
+	},
+);
+
+test('every workflow node that talks to WhatsApp or a booking platform names its credential', () => {
+	for (const { file, json } of workflows) {
+		for (const node of json.nodes) {
+			if (!String(node.type).startsWith('n8n-nodes-resort-whatsapp.')) continue;
+			if (['guestIntent', 'accommodationCatalog'].some((name) => node.type.endsWith(`.${name}`))) continue;
+			expect({ file, node: node.name, credentials: Object.keys(node.credentials ?? {}).length > 0 }).toEqual({
+				file,
+				node: node.name,
+				credentials: true,
+			});
+		}
+	}
+});
