@@ -39,13 +39,19 @@ const REJECTED = 2;
 
 /** Event IDs already emitted, per workflow node: duplicates within a process, even concurrent ones. */
 const seenByNode = new Map<string, SeenKeys>();
-const PERSISTED_KEYS = 5000;
+// One bound for memory and for static data: copying the set into static data on every accepted
+// event is O(size), so it stays small enough for the webhook's hot path.
+const REMEMBERED_EVENT_IDS = 5000;
 
 function seenEventIds(context: IWebhookFunctions): SeenKeys {
 	const id = `${context.getWorkflow().id}:${context.getNode().id}`;
 	let keys = seenByNode.get(id);
 	if (!keys) {
-		keys = SeenKeys.from(context.getWorkflowStaticData('node').seenEventIds, 50_000, 30 * 24 * 3600 * 1000);
+		keys = SeenKeys.from(
+			context.getWorkflowStaticData('node').seenEventIds,
+			REMEMBERED_EVENT_IDS,
+			30 * 24 * 3600 * 1000,
+		);
 		seenByNode.set(id, keys);
 	}
 	return keys;
@@ -325,7 +331,7 @@ export class BookingEventTrigger implements INodeType {
 
 		respond(this, 202, { accepted: true, events: responseEvents });
 		if (outcomes.length === 0) return { noWebhookResponse: true };
-		this.getWorkflowStaticData('node').seenEventIds = seen.toJSON().slice(-PERSISTED_KEYS);
+		this.getWorkflowStaticData('node').seenEventIds = seen.toJSON();
 		const workflowData: INodeExecutionData[][] = [[], [], []];
 		for (const outcome of outcomes) workflowData[outcome.output].push({ json: outcome.json });
 		return { noWebhookResponse: true, workflowData };

@@ -40,13 +40,14 @@ function protectEvent(event: WhatsAppEvent, keys: PhoneKeys): WhatsAppEvent & ID
  * once; the workflow's static data keeps the most recent keys across restarts.
  */
 const seenByNode = new Map<string, SeenKeys>();
-const PERSISTED_KEYS = 2000;
+// One bound for memory and static data (copied on every accepted delivery, so kept small).
+const REMEMBERED_EVENT_KEYS = 5000;
 
 function seenKeysFor(context: IWebhookFunctions): SeenKeys {
 	const id = `${context.getWorkflow().id}:${context.getNode().id}`;
 	let keys = seenByNode.get(id);
 	if (!keys) {
-		keys = SeenKeys.from(context.getWorkflowStaticData('node').seenEventKeys);
+		keys = SeenKeys.from(context.getWorkflowStaticData('node').seenEventKeys, REMEMBERED_EVENT_KEYS);
 		seenByNode.set(id, keys);
 	}
 	return keys;
@@ -225,7 +226,7 @@ export class ResortWhatsAppTrigger implements INodeType {
 		// Meta retries anything not acknowledged quickly, so answer before the workflow runs.
 		reply(this, 200, { received: events.length, accepted: fresh.length });
 		if (fresh.length === 0) return { noWebhookResponse: true };
-		this.getWorkflowStaticData('node').seenEventKeys = seen.toJSON().slice(-PERSISTED_KEYS);
+		this.getWorkflowStaticData('node').seenEventKeys = seen.toJSON();
 		const keys = await optionalGuestKeys(this);
 		return {
 			noWebhookResponse: true,
