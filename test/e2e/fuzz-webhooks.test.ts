@@ -201,15 +201,20 @@ async function executionCount(api: N8nApi, workflowId: string): Promise<number> 
 }
 
 async function settledCount(api: N8nApi, workflowId: string, expected: number): Promise<number> {
-	const deadline = Date.now() + 120_000;
+	// Under load n8n may still be saving executions: wait while the count keeps moving.
 	let count = await executionCount(api, workflowId);
-	while (count < expected && Date.now() < deadline) {
-		await sleep(500);
-		count = await executionCount(api, workflowId);
+	let lastChange = Date.now();
+	while (count < expected && Date.now() - lastChange < 60_000) {
+		await sleep(1000);
+		const now = await executionCount(api, workflowId);
+		if (now !== count) lastChange = Date.now();
+		count = now;
 	}
 	await sleep(2000); // anything unexpected has time to show up
 	return await executionCount(api, workflowId);
 }
+
+const retries: number[] = [];
 
 async function fire(url: string, cases: Case[], headersFor: (c: Case, r: Rng) => Record<string, string>, seed: number): Promise<Outcome[]> {
 	return await runPool(cases, CONCURRENCY, async (c) => {
@@ -217,7 +222,12 @@ async function fire(url: string, cases: Case[], headersFor: (c: Case, r: Rng) =>
 		const headers = headersFor(c, r);
 		if (c.contentType) headers['content-type'] = c.contentType;
 		const sentAt = Date.now();
-		const res = await postRaw(url, c.body, headers, agent);
+		let res = await postRaw(url, c.body, headers, agent);
+		if (res.status === 0 && /socket hang up|ECONNRESET/.test(res.error ?? '')) {
+			// A keep-alive socket the server closed while idle: resend once on a fresh one, and count it.
+			retries.push(c.index);
+			res = await postRaw(url, c.body, headers, agent);
+		}
 		const ms = Date.now() - sentAt;
 		let json: Record<string, unknown> | undefined;
 		try {
@@ -262,7 +272,8 @@ function summarize(name: string, outcomes: Outcome[], ms: number, executions: { 
 			`  by auth:   ${JSON.stringify(byAuthStatus)}\n` +
 			`  by kind:   ${JSON.stringify(byKind)}\n` +
 			`  executions: +${executions.after - executions.before} (expected ${executions.expected}; correctly signed requests ${executions.signedValid})\n` +
-			`  latency:   ${latency}`,
+			`  latency:   ${latency}\n` +
+			`  keep-alive resends so far: ${retries.length}`,
 	);
 }
 
