@@ -297,6 +297,35 @@ export const JOURNEY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
 	],
 };
 
+/** One row per recorded event (lib/analytics/events.ts: analyticsEventSchema). */
+export const ANALYTICS_TABLES: Record<string, DataTableColumnSpec[]> = {
+	resort_events: [
+		{ name: 'type', type: 'string' },
+		{ name: 'at', type: 'date' },
+		{ name: 'guestKey', type: 'string' },
+		{ name: 'bookingId', type: 'string' },
+		{ name: 'messageId', type: 'string' },
+		{ name: 'template', type: 'string' },
+		{ name: 'language', type: 'string' },
+		{ name: 'stage', type: 'string' },
+		{ name: 'reason', type: 'string' },
+		{ name: 'httpStatus', type: 'number' },
+		{ name: 'errorCode', type: 'string' },
+		{ name: 'amount', type: 'number' },
+		{ name: 'currency', type: 'string' },
+		{ name: 'latencyMs', type: 'number' },
+		{ name: 'retries', type: 'number' },
+		{ name: 'fallback', type: 'boolean' },
+		{ name: 'source', type: 'string' },
+	],
+};
+
+export async function provisionAnalyticsTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
+	const ids: Record<string, string> = {};
+	for (const [name, columns] of Object.entries(ANALYTICS_TABLES)) ids[name] = (await ensureDataTable(api, name, columns, opts)).id;
+	return ids;
+}
+
 /** provisionResortTables() plus the journey columns (idempotent: adds what is missing). */
 export async function provisionJourneyTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
 	const ids = await provisionResortTables(api, opts);
