@@ -47,7 +47,7 @@ export function clockFromEnv(
 	return value;
 }
 
-const plural = (n: number, unit: string) => `${n} ${unit}`;
+const plural = (n: number, unit: string) => `${n} ${n === 1 ? unit.replace(/s$/, '') : unit}`;
 
 /**
  * Rewrites `workflow` in place for the given clock and returns what changed (empty for 'real').
