@@ -3,7 +3,7 @@
  * and the funnel stages. Guests are identified only by their keyed lookup hash (`guestKey`),
  * never by number.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 export const ANALYTICS_EVENT_TYPES = [
 	'webhook_received',

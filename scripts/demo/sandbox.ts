@@ -14,7 +14,7 @@ import path from 'path';
 
 import { DateTime } from 'luxon';
 
-import { signBookingWebhook } from '../../lib/booking';
+import { BOOKING_EVENT_TYPES, signBookingWebhook, type BookingEventType } from '../../lib/booking';
 import { loadTemplates, toMetaTemplate } from '../../lib/templates';
 import {
 	startFakeCloudApi,
@@ -48,15 +48,8 @@ export const GUEST = {
 const GUEST_DIGITS = GUEST.phone.slice(1);
 /** hello-guest would answer the same guest messages as first-contact, so it stays off. */
 export const INACTIVE_WORKFLOWS = new Set(['hello-guest.json']);
-export const BOOKING_EVENTS = [
-	'booking_started',
-	'booking_abandoned',
-	'reservation_confirmed',
-	'reservation_cancelled',
-	'checked_in',
-	'checked_out',
-] as const;
-export type BookingEvent = (typeof BOOKING_EVENTS)[number];
+export const BOOKING_EVENTS = BOOKING_EVENT_TYPES;
+export type BookingEvent = BookingEventType;
 
 export interface SandboxOptions {
 	clock?: DemoClock;
