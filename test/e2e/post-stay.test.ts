@@ -2,7 +2,7 @@
  * The shipped post-stay journey (workflows/post-stay-review-upsell.json, called by
  * workflows/booking-abandonment.json for checked_in / checked_out; the guest's answer arrives at
  * workflows/first-contact.json) in the real n8n against the fake Cloud API. Timings are compressed
- * by configuration only: Wait Before Review = 1 s, Wait for Reply limit = 10 s, quiet hours off.
+ * by configuration only: Wait Before Review = 1 s, Wait for Reply limit = 15 s, quiet hours off.
  * Asserts the exact requests that reached the fake, in order, per guest, and the journey rows.
  */
 import axios from 'axios';
@@ -32,7 +32,7 @@ const secret = randomBytes(24).toString('hex');
 const RESORT = 'Playa Serena';
 
 const REVIEW_DELAY_S = 1;
-const REPLY_LIMIT_S = 10;
+const REPLY_LIMIT_S = 15;
 /** n8n's WaitTracker looks for due waiting executions once a minute (wait-tracker.js). */
 const WAIT_TRACKER_SLACK_S = 70;
 
