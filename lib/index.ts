@@ -9,3 +9,4 @@ export * from './booking';
 export * from './privacy';
 export * from './templates';
 export * from './policy';
+export * from './journey';

@@ -8,10 +8,26 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { checkJourneyRecord } from '../../lib/journey';
 import { encryptPhone, maskPhone, normalizePhone, phoneLookupKey, type PhoneKeys } from '../../lib/privacy';
 import { GUEST_DATA_CREDENTIAL, guestKeys, testGuestDataKeys } from '../shared/guestData';
 
-type Operation = 'identify' | 'encrypt';
+type Operation = 'identify' | 'encrypt' | 'checkJourney';
+
+/** Check Journey Record splits items in two; the other operations have one output. */
+const configuredOutputs = (parameters: { operation?: string }) =>
+	parameters.operation === 'checkJourney'
+		? [
+				{ type: 'main', displayName: 'Valid' },
+				{ type: 'main', displayName: 'Needs Correction' },
+			]
+		: [{ type: 'main' }];
+
+const SUBTITLES: Record<Operation, string> = {
+	identify: 'Identify Guest',
+	encrypt: 'Encrypt Phone',
+	checkJourney: 'Check Journey Record',
+};
 
 /** Normalised E.164 phone, or a message that names the field and never repeats the number. */
 function readPhone(value: unknown): { phone?: string; error?: string } {
@@ -37,13 +53,13 @@ export class GuestPrivacy implements INodeType {
 		icon: { light: 'file:guestPrivacy.svg', dark: 'file:guestPrivacy.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "encrypt" ? "Encrypt Phone" : "Identify Guest" }}',
+		subtitle: `={{ (${JSON.stringify(SUBTITLES)})[$parameter["operation"]] }}`,
 		description:
 			'Turns a guest phone number into the keyed lookup key the resort tables use (for export and erasure requests), without keeping the number',
 		defaults: { name: 'Guest Privacy' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		credentials: [{ name: GUEST_DATA_CREDENTIAL, required: true, testedBy: 'testGuestDataKeys' }],
 		properties: [
 			{
@@ -65,7 +81,31 @@ export class GuestPrivacy implements INodeType {
 						action: 'Encrypt a guest phone',
 						description: 'Adds { encrypted, lookupKey, masked }, as the triggers store a number',
 					},
+					{
+						name: 'Check Journey Record',
+						value: 'checkJourney',
+						action: 'Check a journey record before acting on it',
+						description:
+							'Valid rows go on; rows that fail an integrity check (unknown stage, phone that does not decrypt or match its lookup key, another guest, inconsistent flags) go to Needs Correction with { journeyProblems, problemSummary }',
+					},
 				],
+			},
+			{
+				displayName: 'Journey Record',
+				name: 'journeyRecord',
+				type: 'json',
+				default: '={{ $json }}',
+				required: true,
+				displayOptions: { show: { operation: ['checkJourney'] } },
+				description: 'The resort_journeys row to check, e.g. the output of the Data table update that claimed it',
+			},
+			{
+				displayName: 'Expected Guest Key',
+				name: 'expectedGuestKey',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { operation: ['checkJourney'] } },
+				description: "The lookup key of the guest this step is for (e.g. the booking event's guest.phone.lookupKey); empty = do not compare",
 			},
 			{
 				displayName: 'Phone',
@@ -74,6 +114,7 @@ export class GuestPrivacy implements INodeType {
 				default: '={{ $json.phone }}',
 				required: true,
 				placeholder: '+34600123456',
+				displayOptions: { show: { operation: ['identify', 'encrypt'] } },
 				description: "The guest's WhatsApp number in international format (E.164 with or without +)",
 			},
 			{
@@ -92,15 +133,42 @@ export class GuestPrivacy implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
+		const needsCorrection: INodeExecutionData[] = [];
 		let keys: PhoneKeys | undefined;
+		const operation = this.getNodeParameter('operation', 0, 'identify') as Operation;
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const item = items[itemIndex];
 			const includeInput = this.getNodeParameter('includeInputFields', itemIndex, true) as boolean;
 			const base: IDataObject = includeInput ? { ...item.json } : {};
+			const keep = includeInput && item.binary ? { binary: item.binary } : {};
 			try {
-				const operation = this.getNodeParameter('operation', itemIndex, 'identify') as Operation;
 				keys ??= guestKeys(await this.getCredentials(GUEST_DATA_CREDENTIAL, itemIndex));
+				if (operation === 'checkJourney') {
+					const record = readRecord(this.getNodeParameter('journeyRecord', itemIndex, {}) as unknown);
+					const expectedGuestKey = String(this.getNodeParameter('expectedGuestKey', itemIndex, '') ?? '');
+					const problems = checkJourneyRecord(record, { keys, expectedGuestKey: expectedGuestKey || undefined });
+					if (problems.length === 0) {
+						out.push({ json: base, ...keep, pairedItem: { item: itemIndex } });
+					} else {
+						// Logged without the row: it holds the encrypted number and guest details.
+						this.logger.warn('Journey record needs correction', {
+							node: this.getNode().name,
+							rowId: record.id,
+							problems: problems.map((p) => `${p.field}:${p.code}`),
+						});
+						needsCorrection.push({
+							json: {
+								...base,
+								journeyProblems: problems.map((p) => ({ ...p })),
+								problemSummary: problems.map((p) => p.message).join('; '),
+							},
+							...keep,
+							pairedItem: { item: itemIndex },
+						});
+					}
+					continue;
+				}
 				if (!keys.lookupKey || (operation === 'encrypt' && !keys.encryptionKey)) {
 					throw new NodeOperationError(this.getNode(), 'The Resort Guest Data credential has no phone keys', { itemIndex });
 				}
@@ -109,11 +177,7 @@ export class GuestPrivacy implements INodeType {
 
 				const result: IDataObject = { lookupKey: phoneLookupKey(phone, keys.lookupKey), masked: maskPhone(phone) };
 				if (operation === 'encrypt') result.encrypted = encryptPhone(phone, keys.encryptionKey);
-				out.push({
-					json: { ...base, ...result },
-					...(includeInput && item.binary ? { binary: item.binary } : {}),
-					pairedItem: { item: itemIndex },
-				});
+				out.push({ json: { ...base, ...result }, ...keep, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					out.push({ json: { ...base, error: (error as Error).message }, pairedItem: { item: itemIndex } });
@@ -123,6 +187,15 @@ export class GuestPrivacy implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			}
 		}
-		return [out];
+		return operation === 'checkJourney' ? [out, needsCorrection] : [out];
 	}
+}
+
+/** The journey row from a JSON parameter (object, or a JSON string typed into the field). */
+function readRecord(value: unknown): Record<string, unknown> {
+	const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new Error('Journey Record must be an object (a resort_journeys row)');
+	}
+	return parsed as Record<string, unknown>;
 }

@@ -205,6 +205,19 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'reason', type: 'string' },
 		{ name: 'status', type: 'string' },
 	],
+	// Rows that failed an integrity check (Guest Privacy → Check Journey Record) before a send.
+	resort_correction_queue: [
+		{ name: 'bookingId', type: 'string' },
+		{ name: 'rowId', type: 'number' },
+		{ name: 'step', type: 'string' },
+		{ name: 'problems', type: 'string' },
+		{ name: 'detail', type: 'string' },
+		{ name: 'guestKey', type: 'string' },
+		{ name: 'phone', type: 'string' },
+		{ name: 'source', type: 'string' },
+		{ name: 'status', type: 'string' },
+		{ name: 'executionId', type: 'string' },
+	],
 };
 
 export async function provisionResortTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
@@ -269,6 +282,8 @@ export const JOURNEY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'checkIn', type: 'string' },
 		{ name: 'checkOut', type: 'string' },
 		{ name: 'marketingConsent', type: 'boolean' },
+		// Set by a reminder claim, cleared once that send has an outcome: a confirmation waits for it.
+		{ name: 'reminderInFlight', type: 'boolean' },
 		{ name: 'reminder1MessageId', type: 'string' },
 		{ name: 'reminder1SentAt', type: 'date' },
 		{ name: 'reminder2MessageId', type: 'string' },
