@@ -10,3 +10,4 @@ export * from './privacy';
 export * from './templates';
 export * from './policy';
 export * from './journey';
+export * from './analytics';

@@ -1,3 +1,4 @@
+import { processItems } from '../shared/perItem';
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
@@ -195,42 +196,39 @@ export class AccommodationCatalog implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
 		const cache: CatalogCache = new Map();
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			try {
-				const catalog = await loadCatalog(this, itemIndex, cache);
-				const intent = toIntent(this.getNodeParameter('intent', itemIndex, ''));
-				const tags = toTags(this.getNodeParameter('tags', itemIndex, []));
-				const entities = toEntities(this.getNodeParameter('entities', itemIndex, {}));
-				const language = toLanguage(this.getNodeParameter('language', itemIndex, ''));
-				const limit = Number(this.getNodeParameter('maxResults', itemIndex, 3));
-				if (!Number.isFinite(limit) || limit < 1) {
-					throw new NodeOperationError(this.getNode(), `Max Results must be 1 or more, got ${limit}`, {
-						itemIndex,
-					});
-				}
-				const track = tracking(this.getNodeParameter('tracking', itemIndex, {}) as TrackingParameters);
-				const options = this.getNodeParameter('options', itemIndex, {}) as Options;
-
-				const accommodations = lookupCatalog(catalog, {
-					intent,
-					tags,
-					entities,
-					language,
-					limit,
-					tracking: track,
+		return await processItems(this, 1, async (item, itemIndex) => {
+			const catalog = await loadCatalog(this, itemIndex, cache);
+			const intent = toIntent(this.getNodeParameter('intent', itemIndex, ''));
+			const tags = toTags(this.getNodeParameter('tags', itemIndex, []));
+			const entities = toEntities(this.getNodeParameter('entities', itemIndex, {}));
+			const language = toLanguage(this.getNodeParameter('language', itemIndex, ''));
+			const limit = Number(this.getNodeParameter('maxResults', itemIndex, 3));
+			if (!Number.isFinite(limit) || limit < 1) {
+				throw new NodeOperationError(this.getNode(), `Max Results must be 1 or more, got ${limit}`, {
+					itemIndex,
 				});
-				const top = accommodations[0];
-				let bookingUrl = top?.bookingUrl ?? '';
-				if (!top) {
-					const base = genericBookingBase(catalog, options.genericBookingUrl ?? '');
-					if (base) bookingUrl = genericBookingUrl(base, { intent, tracking: track, entities });
-				}
-				const json: IDataObject = {
+			}
+			const track = tracking(this.getNodeParameter('tracking', itemIndex, {}) as TrackingParameters);
+			const options = this.getNodeParameter('options', itemIndex, {}) as Options;
+
+			const accommodations = lookupCatalog(catalog, {
+				intent,
+				tags,
+				entities,
+				language,
+				limit,
+				tracking: track,
+			});
+			const top = accommodations[0];
+			let bookingUrl = top?.bookingUrl ?? '';
+			if (!top) {
+				const base = genericBookingBase(catalog, options.genericBookingUrl ?? '');
+				if (base) bookingUrl = genericBookingUrl(base, { intent, tracking: track, entities });
+			}
+			return {
+				fields: {
 					...item.json,
 					accommodations: accommodations as unknown as IDataObject[],
 					matched: accommodations.length > 0,
@@ -241,24 +239,8 @@ export class AccommodationCatalog implements INodeType {
 						accommodations.map((a) => a.name),
 						language,
 					),
-				};
-				out.push({
-					json,
-					...(item.binary ? { binary: item.binary } : {}),
-					pairedItem: { item: itemIndex },
-				});
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({
-						json: { ...item.json, error: (error as Error).message },
-						pairedItem: { item: itemIndex },
-					});
-					continue;
-				}
-				// returns `error` itself when it already is a NodeOperationError
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			}
-		}
-		return [out];
+				},
+			};
+		});
 	}
 }

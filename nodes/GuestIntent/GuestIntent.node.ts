@@ -1,3 +1,4 @@
+import { processItems } from '../shared/perItem';
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
@@ -110,60 +111,38 @@ export class GuestIntent implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
 		// classifyIntent caches compiled keywords per object: reuse one object per distinct JSON.
 		const keywordCache = new Map<string, KeywordOverrides | KeywordsFile | undefined>();
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			try {
-				const text = this.getNodeParameter('text', itemIndex, '') as unknown;
-				const outputField = String(this.getNodeParameter('outputField', itemIndex, 'intent')).trim();
-				if (!outputField) {
-					throw new NodeOperationError(this.getNode(), 'Output Field must not be empty', { itemIndex });
-				}
-				const rawKeywords = this.getNodeParameter('extraKeywords', itemIndex, '{}') as unknown;
-				const keywordsMode = this.getNodeParameter('keywordsMode', itemIndex, 'extend') as 'extend' | 'replace';
-
-				const cacheKey = typeof rawKeywords === 'string' ? rawKeywords : JSON.stringify(rawKeywords ?? null);
-				let keywords: KeywordOverrides | KeywordsFile | undefined;
-				if (keywordCache.has(cacheKey)) keywords = keywordCache.get(cacheKey);
-				else {
-					const parsed = parseExtraKeywords(rawKeywords);
-					if (parsed.error) throw new NodeOperationError(this.getNode(), parsed.error, { itemIndex });
-					keywords = parsed.keywords;
-					keywordCache.set(cacheKey, keywords);
-				}
-
-				const { now, error: timeError } = referenceTime(
-					this.getNodeParameter('referenceTime', itemIndex, '') as unknown,
-				);
-				if (timeError) throw new NodeOperationError(this.getNode(), timeError, { itemIndex });
-
-				const message = typeof text === 'string' ? text : text === undefined || text === null ? '' : String(text);
-				const result = classifyIntent(message, {
-					now,
-					keywords,
-					keywordsMode: keywords ? keywordsMode : undefined,
-				});
-				out.push({
-					json: { ...item.json, [outputField]: result as unknown as IDataObject },
-					...(item.binary ? { binary: item.binary } : {}),
-					pairedItem: { item: itemIndex },
-				});
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({
-						json: { ...item.json, error: (error as Error).message },
-						pairedItem: { item: itemIndex },
-					});
-					continue;
-				}
-				// returns `error` itself when it already is a NodeOperationError
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		return await processItems(this, 1, (item, itemIndex) => {
+			const text = this.getNodeParameter('text', itemIndex, '') as unknown;
+			const outputField = String(this.getNodeParameter('outputField', itemIndex, 'intent')).trim();
+			if (!outputField) {
+				throw new NodeOperationError(this.getNode(), 'Output Field must not be empty', { itemIndex });
 			}
-		}
-		return [out];
+			const rawKeywords = this.getNodeParameter('extraKeywords', itemIndex, '{}') as unknown;
+			const keywordsMode = this.getNodeParameter('keywordsMode', itemIndex, 'extend') as 'extend' | 'replace';
+
+			const cacheKey = typeof rawKeywords === 'string' ? rawKeywords : JSON.stringify(rawKeywords ?? null);
+			let keywords: KeywordOverrides | KeywordsFile | undefined;
+			if (keywordCache.has(cacheKey)) keywords = keywordCache.get(cacheKey);
+			else {
+				const parsed = parseExtraKeywords(rawKeywords);
+				if (parsed.error) throw new NodeOperationError(this.getNode(), parsed.error, { itemIndex });
+				keywords = parsed.keywords;
+				keywordCache.set(cacheKey, keywords);
+			}
+
+			const { now, error: timeError } = referenceTime(this.getNodeParameter('referenceTime', itemIndex, '') as unknown);
+			if (timeError) throw new NodeOperationError(this.getNode(), timeError, { itemIndex });
+
+			const message = typeof text === 'string' ? text : text === undefined || text === null ? '' : String(text);
+			const result = classifyIntent(message, {
+				now,
+				keywords,
+				keywordsMode: keywords ? keywordsMode : undefined,
+			});
+			return { fields: { ...item.json, [outputField]: result as unknown as IDataObject } };
+		});
 	}
 }

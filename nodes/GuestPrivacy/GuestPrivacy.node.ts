@@ -1,3 +1,4 @@
+import { processItems } from '../shared/perItem';
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
@@ -131,43 +132,42 @@ export class GuestPrivacy implements INodeType {
 	methods = { credentialTest: { testGuestDataKeys } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		const needsCorrection: INodeExecutionData[] = [];
 		let keys: PhoneKeys | undefined;
 		const operation = this.getNodeParameter('operation', 0, 'identify') as Operation;
+		const includeInput = (itemIndex: number) => this.getNodeParameter('includeInputFields', itemIndex, true) as boolean;
+		const inputFields = (item: INodeExecutionData, itemIndex: number): IDataObject =>
+			includeInput(itemIndex) ? { ...item.json } : {};
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			const includeInput = this.getNodeParameter('includeInputFields', itemIndex, true) as boolean;
-			const base: IDataObject = includeInput ? { ...item.json } : {};
-			const keep = includeInput && item.binary ? { binary: item.binary } : {};
-			try {
+		return await processItems(
+			this,
+			operation === 'checkJourney' ? 2 : 1,
+			async (item, itemIndex) => {
+				const base = inputFields(item, itemIndex);
+				const keepBinary = includeInput(itemIndex);
 				keys ??= guestKeys(await this.getCredentials(GUEST_DATA_CREDENTIAL, itemIndex));
 				if (operation === 'checkJourney') {
 					const record = readRecord(this.getNodeParameter('journeyRecord', itemIndex, {}) as unknown);
+					if (!record) {
+						throw new NodeOperationError(this.getNode(), 'Journey Record must be an object (a resort_journeys row)', { itemIndex });
+					}
 					const expectedGuestKey = String(this.getNodeParameter('expectedGuestKey', itemIndex, '') ?? '');
 					const problems = checkJourneyRecord(record, { keys, expectedGuestKey: expectedGuestKey || undefined });
-					if (problems.length === 0) {
-						out.push({ json: base, ...keep, pairedItem: { item: itemIndex } });
-					} else {
-						// Logged without the row: it holds the encrypted number and guest details.
-						this.logger.warn('Journey record needs correction', {
-							node: this.getNode().name,
-							rowId: record.id,
-							problems: problems.map((p) => `${p.field}:${p.code}`),
-						});
-						needsCorrection.push({
-							json: {
-								...base,
-								journeyProblems: problems.map((p) => ({ ...p })),
-								problemSummary: problems.map((p) => p.message).join('; '),
-							},
-							...keep,
-							pairedItem: { item: itemIndex },
-						});
-					}
-					continue;
+					if (problems.length === 0) return { fields: base, keepBinary };
+					// Logged without the row: it holds the encrypted number and guest details.
+					this.logger.warn('Journey record needs correction', {
+						node: this.getNode().name,
+						rowId: record.id,
+						problems: problems.map((p) => `${p.field}:${p.code}`),
+					});
+					return {
+						output: 1,
+						keepBinary,
+						fields: {
+							...base,
+							journeyProblems: problems.map((p) => ({ ...p })),
+							problemSummary: problems.map((p) => p.message).join('; '),
+						},
+					};
 				}
 				if (!keys.lookupKey || (operation === 'encrypt' && !keys.encryptionKey)) {
 					throw new NodeOperationError(this.getNode(), 'The Resort Guest Data credential has no phone keys', { itemIndex });
@@ -177,25 +177,23 @@ export class GuestPrivacy implements INodeType {
 
 				const result: IDataObject = { lookupKey: phoneLookupKey(phone, keys.lookupKey), masked: maskPhone(phone) };
 				if (operation === 'encrypt') result.encrypted = encryptPhone(phone, keys.encryptionKey);
-				out.push({ json: { ...base, ...result }, ...keep, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({ json: { ...base, error: (error as Error).message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				// returns `error` itself when it already is a NodeOperationError
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			}
-		}
-		return operation === 'checkJourney' ? [out, needsCorrection] : [out];
+				return { fields: { ...base, ...result }, keepBinary };
+			},
+			inputFields,
+		);
 	}
 }
 
 /** The journey row from a JSON parameter (object, or a JSON string typed into the field). */
-function readRecord(value: unknown): Record<string, unknown> {
-	const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new Error('Journey Record must be an object (a resort_journeys row)');
+function readRecord(value: unknown): Record<string, unknown> | undefined {
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value) as unknown;
+		} catch {
+			return undefined;
+		}
 	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
 	return parsed as Record<string, unknown>;
 }
