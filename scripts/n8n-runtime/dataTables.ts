@@ -257,6 +257,10 @@ export async function provisionFirstContactTables(
 	for (const [name, extra] of Object.entries(FIRST_CONTACT_COLUMNS)) {
 		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...extra], opts)).id;
 	}
+	// A reply to the post-stay review is matched to its journey row (see POST_STAY_COLUMNS).
+	ids.resort_journeys = (
+		await ensureDataTable(api, 'resort_journeys', [...RESORT_TABLES.resort_journeys, ...POST_STAY_COLUMNS.resort_journeys], opts)
+	).id;
 	return ids;
 }
 
@@ -331,6 +335,37 @@ export async function provisionJourneyTables(api: N8nApi, opts: { projectId?: st
 	const ids = await provisionResortTables(api, opts);
 	for (const [name, extra] of Object.entries(JOURNEY_COLUMNS)) {
 		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...extra], opts)).id;
+	}
+	return ids;
+}
+
+/**
+ * Columns the post-stay journey (`workflows/post-stay-review-upsell.json`, and first-contact's
+ * review-reply branch) needs on `resort_journeys`, on top of JOURNEY_COLUMNS. `reviewStatus`
+ * (empty → claimed → asked → answered | no_answer) and `upsellStatus` (empty → claimed → sent)
+ * are the claims; `reviewResumeUrl` is the waiting execution's resume URL (contains n8n's resume
+ * token; cleared when the journey continues).
+ */
+export const POST_STAY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
+	resort_journeys: [
+		{ name: 'reviewStatus', type: 'string' },
+		{ name: 'reviewMessageId', type: 'string' },
+		{ name: 'reviewSentAt', type: 'date' },
+		{ name: 'reviewResumeUrl', type: 'string' },
+		{ name: 'reviewAnswer', type: 'string' },
+		{ name: 'reviewRating', type: 'string' },
+		{ name: 'reviewAnsweredAt', type: 'date' },
+		{ name: 'upsellStatus', type: 'string' },
+		{ name: 'upsellMessageId', type: 'string' },
+		{ name: 'upsellSentAt', type: 'date' },
+	],
+};
+
+/** provisionJourneyTables() plus the post-stay columns (idempotent: adds what is missing). */
+export async function provisionPostStayTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
+	const ids = await provisionJourneyTables(api, opts);
+	for (const [name, extra] of Object.entries(POST_STAY_COLUMNS)) {
+		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...(JOURNEY_COLUMNS[name] ?? []), ...extra], opts)).id;
 	}
 	return ids;
 }

@@ -76,6 +76,7 @@ let webhookCredential: Credential;
 let guestData: Credential;
 let workflowId: string;
 let subWorkflowId: string;
+const afterAllIds: string[] = [];
 let bookingUrl: string;
 let journeysTable: string;
 let reviewTable: string;
@@ -149,6 +150,10 @@ beforeAll(async () => {
 		)
 	).id;
 
+	// checked_in / checked_out go to the post-stay sub-workflow (docs/post-stay.md): linked like the confirmation.
+	const postStayId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('post-stay-review-upsell.json')))).id;
+	afterAllIds.push(postStayId);
+
 	const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
 	setSettings(workflow, 'Settings', {
 		reminder2MinHours: REMINDER_2_MIN_S / 3600,
@@ -160,6 +165,7 @@ beforeAll(async () => {
 	const deployed = await deployWorkflow(n8n, tenant, workflow, {
 		'Wait Before Reminder 1': { amount: REMINDER_1_DELAY_S, unit: 'seconds' },
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: subWorkflowId } },
+		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
 	});
 	workflowId = deployed.id;
 	bookingUrl = `${env.n8nUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
@@ -173,6 +179,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await n8n.deactivateWorkflow(workflowId).catch(() => undefined);
 	await n8n.deactivateWorkflow(subWorkflowId).catch(() => undefined);
+	for (const id of afterAllIds) await n8n.deactivateWorkflow(id).catch(() => undefined);
 });
 
 interface Guest {

@@ -40,3 +40,31 @@ test('every workflow node that talks to WhatsApp or a booking platform names its
 		}
 	}
 });
+
+test('every Execute Workflow node names a shipped workflow (the demo and owners link sub-workflows by that name)', () => {
+	const names = new Set(workflows.map(({ json }) => (json as { name?: string }).name));
+	const calls = workflows.flatMap(({ file, json }) =>
+		json.nodes.filter((node) => node.type === 'n8n-nodes-base.executeWorkflow').map((node) => ({ file, node })),
+	);
+	expect(calls.map(({ node }) => node.name)).toEqual(expect.arrayContaining(['Confirm Reservation', 'Post-Stay Review']));
+	for (const { file, node } of calls) {
+		const target = node.parameters.workflowId?.cachedResultName;
+		expect({ file, node: node.name, known: names.has(target) }).toEqual({ file, node: node.name, known: true });
+	}
+});
+
+test('post-stay timings are Wait-node parameters an owner can edit; the reply wait is a webhook wait with a limit', () => {
+	const postStay = workflows.find(({ file }) => file === 'post-stay-review-upsell.json')!.json;
+	const node = (name: string) => postStay.nodes.find((n) => n.name === name)!;
+	expect(node('Wait Before Review').parameters).toMatchObject({ resume: 'timeInterval', amount: 2, unit: 'days' });
+	expect(node('Wait for Reply').parameters).toMatchObject({
+		resume: 'webhook',
+		httpMethod: 'POST',
+		limitWaitTime: true,
+		limitType: 'afterTimeInterval',
+		resumeAmount: 1,
+		resumeUnit: 'days',
+	});
+	// The resume URL the reply calls is stored before the execution parks in Wait for Reply.
+	expect(node('Record Review').parameters.columns.value.reviewResumeUrl).toBe('={{ $execution.resumeUrl }}');
+});
