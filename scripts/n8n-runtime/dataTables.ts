@@ -182,30 +182,79 @@ export async function updateRows(
 	});
 }
 
-/** The resort state tables the journey workflows expect. */
+/**
+ * Every Data table the shipped workflows use, with every column, in one place. The workflows
+ * address tables by name, so names must not be substrings of each other (see journey-store.md).
+ * Guests are keyed by `guestKey` (keyed lookup hash); a `phone` column only ever holds the masked
+ * number, `phoneEncrypted` the AES-GCM token.
+ */
 export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
+	// first-contact: one row per guest (opt-out, hand-over, last inbound for the 24 h window).
 	resort_guests: [
+		{ name: 'guestKey', type: 'string' },
 		{ name: 'phone', type: 'string' },
 		{ name: 'optedOut', type: 'boolean' },
 		{ name: 'automationPaused', type: 'boolean' },
 		{ name: 'lastInboundAt', type: 'date' },
+		{ name: 'language', type: 'string' },
+		{ name: 'lastIntent', type: 'string' },
+		{ name: 'lastTags', type: 'string' },
+		{ name: 'firstMessageId', type: 'string' },
+		{ name: 'clarifyAsked', type: 'boolean' },
 	],
+	// booking-abandonment, reservation-confirmation, post-stay-review-upsell: one row per booking.
 	resort_journeys: [
 		{ name: 'bookingId', type: 'string' },
+		{ name: 'guestKey', type: 'string' },
 		{ name: 'phone', type: 'string' },
+		{ name: 'phoneEncrypted', type: 'string' },
+		{ name: 'guestName', type: 'string' },
+		{ name: 'language', type: 'string' },
+		{ name: 'accommodationId', type: 'string' },
+		{ name: 'checkIn', type: 'string' },
+		{ name: 'checkOut', type: 'string' },
+		{ name: 'marketingConsent', type: 'boolean' },
 		{ name: 'stage', type: 'string' },
 		{ name: 'stageEventId', type: 'string' },
 		{ name: 'reminderDueAt', type: 'date' },
 		{ name: 'reminder1Sent', type: 'boolean' },
 		{ name: 'reminder2Sent', type: 'boolean' },
+		// Set by a reminder claim, cleared once that send has an outcome: a confirmation waits for it.
+		{ name: 'reminderInFlight', type: 'boolean' },
+		{ name: 'reminder1MessageId', type: 'string' },
+		{ name: 'reminder1SentAt', type: 'date' },
+		{ name: 'reminder2MessageId', type: 'string' },
+		{ name: 'reminder2SentAt', type: 'date' },
+		{ name: 'confirmationMessageId', type: 'string' },
+		{ name: 'amountValue', type: 'number' },
+		{ name: 'amountCurrency', type: 'string' },
+		{ name: 'convertedAt', type: 'date' },
+		{ name: 'cancelledAt', type: 'date' },
+		// Post-stay claims: reviewStatus (empty → claimed → asked → answered | no_answer), upsellStatus
+		// (empty → claimed → sent); reviewResumeUrl is the waiting execution's resume URL (holds n8n's
+		// resume token; cleared when the journey continues).
+		{ name: 'reviewStatus', type: 'string' },
+		{ name: 'reviewMessageId', type: 'string' },
+		{ name: 'reviewSentAt', type: 'date' },
+		{ name: 'reviewResumeUrl', type: 'string' },
+		{ name: 'reviewAnswer', type: 'string' },
+		{ name: 'reviewRating', type: 'string' },
+		{ name: 'reviewAnsweredAt', type: 'date' },
+		{ name: 'upsellStatus', type: 'string' },
+		{ name: 'upsellMessageId', type: 'string' },
+		{ name: 'upsellSentAt', type: 'date' },
 	],
+	// Failed sends and events that need a person.
 	resort_review_queue: [
 		{ name: 'bookingId', type: 'string' },
+		{ name: 'guestKey', type: 'string' },
 		{ name: 'phone', type: 'string' },
 		{ name: 'reason', type: 'string' },
 		{ name: 'status', type: 'string' },
+		{ name: 'source', type: 'string' },
+		{ name: 'executionId', type: 'string' },
 	],
-	// Rows that failed an integrity check (Guest Privacy → Check Journey Record) before a send.
+	// Journey rows that failed an integrity check (Guest Privacy → Check Journey Record) before a send.
 	resort_correction_queue: [
 		{ name: 'bookingId', type: 'string' },
 		{ name: 'rowId', type: 'number' },
@@ -218,91 +267,7 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'status', type: 'string' },
 		{ name: 'executionId', type: 'string' },
 	],
-};
-
-export async function provisionResortTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
-	const ids: Record<string, string> = {};
-	for (const [name, columns] of Object.entries(RESORT_TABLES)) {
-		ids[name] = (await ensureDataTable(api, name, columns, opts)).id;
-	}
-	return ids;
-}
-
-/**
- * Columns the first-contact workflow (`workflows/first-contact.json`) needs on top of
- * RESORT_TABLES. Guests are keyed by `guestKey` (not the plaintext number, which stays empty).
- */
-export const FIRST_CONTACT_COLUMNS: Record<string, DataTableColumnSpec[]> = {
-	resort_guests: [
-		{ name: 'guestKey', type: 'string' },
-		{ name: 'language', type: 'string' },
-		{ name: 'lastIntent', type: 'string' },
-		{ name: 'lastTags', type: 'string' },
-		{ name: 'firstMessageId', type: 'string' },
-		{ name: 'clarifyAsked', type: 'boolean' },
-	],
-	resort_review_queue: [
-		{ name: 'guestKey', type: 'string' },
-		{ name: 'source', type: 'string' },
-		{ name: 'executionId', type: 'string' },
-	],
-};
-
-/** provisionResortTables() plus the first-contact columns (idempotent: adds what is missing). */
-export async function provisionFirstContactTables(
-	api: N8nApi,
-	opts: { projectId?: string } = {},
-): Promise<Record<string, string>> {
-	const ids = await provisionResortTables(api, opts);
-	for (const [name, extra] of Object.entries(FIRST_CONTACT_COLUMNS)) {
-		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...extra], opts)).id;
-	}
-	// A reply to the post-stay review is matched to its journey row (see POST_STAY_COLUMNS).
-	ids.resort_journeys = (
-		await ensureDataTable(api, 'resort_journeys', [...RESORT_TABLES.resort_journeys, ...POST_STAY_COLUMNS.resort_journeys], opts)
-	).id;
-	return ids;
-}
-
-/**
- * Columns the booking journeys (`workflows/booking-abandonment.json`,
- * `workflows/reservation-confirmation.json`) need on top of RESORT_TABLES. The guest's number is
- * stored only encrypted (`phoneEncrypted`, decrypted by the Resort WhatsApp node with the Resort
- * Guest Data credential) and masked (`phone`); `guestKey` is the keyed lookup hash.
- */
-export const JOURNEY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
-	// Reminders read `optedOut` of the guest with the same keyed lookup hash (first-contact's guestKey).
-	resort_guests: [{ name: 'guestKey', type: 'string' }],
-	resort_journeys: [
-		{ name: 'guestKey', type: 'string' },
-		{ name: 'phoneEncrypted', type: 'string' },
-		{ name: 'guestName', type: 'string' },
-		{ name: 'language', type: 'string' },
-		{ name: 'accommodationId', type: 'string' },
-		{ name: 'checkIn', type: 'string' },
-		{ name: 'checkOut', type: 'string' },
-		{ name: 'marketingConsent', type: 'boolean' },
-		// Set by a reminder claim, cleared once that send has an outcome: a confirmation waits for it.
-		{ name: 'reminderInFlight', type: 'boolean' },
-		{ name: 'reminder1MessageId', type: 'string' },
-		{ name: 'reminder1SentAt', type: 'date' },
-		{ name: 'reminder2MessageId', type: 'string' },
-		{ name: 'reminder2SentAt', type: 'date' },
-		{ name: 'confirmationMessageId', type: 'string' },
-		{ name: 'amountValue', type: 'number' },
-		{ name: 'amountCurrency', type: 'string' },
-		{ name: 'convertedAt', type: 'date' },
-		{ name: 'cancelledAt', type: 'date' },
-	],
-	resort_review_queue: [
-		{ name: 'guestKey', type: 'string' },
-		{ name: 'source', type: 'string' },
-		{ name: 'executionId', type: 'string' },
-	],
-};
-
-/** One row per recorded event (lib/analytics/events.ts: analyticsEventSchema). */
-export const ANALYTICS_TABLES: Record<string, DataTableColumnSpec[]> = {
+	// One row per recorded event (lib/analytics/events.ts: analyticsEventSchema).
 	resort_events: [
 		{ name: 'type', type: 'string' },
 		{ name: 'at', type: 'date' },
@@ -324,48 +289,11 @@ export const ANALYTICS_TABLES: Record<string, DataTableColumnSpec[]> = {
 	],
 };
 
-export async function provisionAnalyticsTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
+/** Creates every table in RESORT_TABLES, or adds the columns an existing one lacks (idempotent). Returns name → id. */
+export async function provisionResortTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
 	const ids: Record<string, string> = {};
-	for (const [name, columns] of Object.entries(ANALYTICS_TABLES)) ids[name] = (await ensureDataTable(api, name, columns, opts)).id;
-	return ids;
-}
-
-/** provisionResortTables() plus the journey columns (idempotent: adds what is missing). */
-export async function provisionJourneyTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
-	const ids = await provisionResortTables(api, opts);
-	for (const [name, extra] of Object.entries(JOURNEY_COLUMNS)) {
-		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...extra], opts)).id;
-	}
-	return ids;
-}
-
-/**
- * Columns the post-stay journey (`workflows/post-stay-review-upsell.json`, and first-contact's
- * review-reply branch) needs on `resort_journeys`, on top of JOURNEY_COLUMNS. `reviewStatus`
- * (empty → claimed → asked → answered | no_answer) and `upsellStatus` (empty → claimed → sent)
- * are the claims; `reviewResumeUrl` is the waiting execution's resume URL (contains n8n's resume
- * token; cleared when the journey continues).
- */
-export const POST_STAY_COLUMNS: Record<string, DataTableColumnSpec[]> = {
-	resort_journeys: [
-		{ name: 'reviewStatus', type: 'string' },
-		{ name: 'reviewMessageId', type: 'string' },
-		{ name: 'reviewSentAt', type: 'date' },
-		{ name: 'reviewResumeUrl', type: 'string' },
-		{ name: 'reviewAnswer', type: 'string' },
-		{ name: 'reviewRating', type: 'string' },
-		{ name: 'reviewAnsweredAt', type: 'date' },
-		{ name: 'upsellStatus', type: 'string' },
-		{ name: 'upsellMessageId', type: 'string' },
-		{ name: 'upsellSentAt', type: 'date' },
-	],
-};
-
-/** provisionJourneyTables() plus the post-stay columns (idempotent: adds what is missing). */
-export async function provisionPostStayTables(api: N8nApi, opts: { projectId?: string } = {}): Promise<Record<string, string>> {
-	const ids = await provisionJourneyTables(api, opts);
-	for (const [name, extra] of Object.entries(POST_STAY_COLUMNS)) {
-		ids[name] = (await ensureDataTable(api, name, [...RESORT_TABLES[name], ...(JOURNEY_COLUMNS[name] ?? []), ...extra], opts)).id;
+	for (const [name, columns] of Object.entries(RESORT_TABLES)) {
+		ids[name] = (await ensureDataTable(api, name, columns, opts)).id;
 	}
 	return ids;
 }

@@ -8,7 +8,7 @@ import axios from 'axios';
 import { randomBytes, randomUUID } from 'crypto';
 
 import { computeAnalytics } from '../../lib';
-import { ANALYTICS_TABLES, createDataTable, insertRows } from '../../scripts/n8n-runtime/dataTables';
+import { RESORT_TABLES, createDataTable, insertRows } from '../../scripts/n8n-runtime/dataTables';
 import { DAY, HISTORY } from '../support/analyticsHistory';
 import { connect } from '../support/e2e';
 
@@ -20,7 +20,7 @@ let url: string;
 let workflowId: string;
 
 beforeAll(async () => {
-	const table = await createDataTable(n8n, `analytics_e2e_${randomBytes(4).toString('hex')}`, ANALYTICS_TABLES.resort_events);
+	const table = await createDataTable(n8n, `analytics_e2e_${randomBytes(4).toString('hex')}`, RESORT_TABLES.resort_events);
 	await insertRows(n8n, table.id, HISTORY.map((event) => ({ ...event, errorCode: event.errorCode === undefined || event.errorCode === null ? null : String(event.errorCode) })));
 	const path = `analytics-${randomBytes(4).toString('hex')}`;
 	workflowId = await n8n.createWorkflow({

@@ -12,7 +12,7 @@ import { readFileSync } from 'fs';
 import path from 'path';
 
 import { N8nApi, REPO_ROOT, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
-import { provisionFirstContactTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
+import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
 import type { RequestRecord, TemplateSeed } from '../../scripts/fake-cloud-api/server';
 import { connect, createTenant, deployWorkflow, loadWorkflow, type Tenant } from '../support/e2e';
 
@@ -58,7 +58,7 @@ let executionsSeen = 0;
 beforeAll(async () => {
 	tenant = await createTenant(n8n, fake, 'first-contact');
 	await fake.seedTemplates(tenant.wabaId, [...journeyTemplates('welcome_qualifier'), ...journeyTemplates('product_suggestions')]);
-	const ids = await provisionFirstContactTables(n8n);
+	const ids = await provisionResortTables(n8n);
 	guestsTable = ids.resort_guests;
 	reviewTable = ids.resort_review_queue;
 

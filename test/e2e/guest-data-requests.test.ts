@@ -9,8 +9,7 @@ import { encryptPhone, phoneLookupKey } from '../../lib/privacy';
 import { N8nApi, type WorkflowJson } from '../../scripts/n8n-runtime';
 import {
 	insertRows,
-	provisionFirstContactTables,
-	provisionJourneyTables,
+	provisionResortTables,
 	rows,
 	type DataTableRow,
 } from '../../scripts/n8n-runtime/dataTables';
@@ -81,8 +80,7 @@ async function seed(guestKey: string, plain: string, label: string): Promise<voi
 }
 
 beforeAll(async () => {
-	await provisionFirstContactTables(n8n);
-	tableIds = await provisionJourneyTables(n8n);
+	tableIds = await provisionResortTables(n8n);
 
 	const keysName = `Resort Guest Data (privacy ${suffix})`;
 	const hookName = `Resort Privacy Requests (${suffix})`;

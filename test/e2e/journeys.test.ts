@@ -16,7 +16,7 @@ import { formatStayDate } from '../../lib/templates';
 import { REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
 import {
 	insertRows,
-	provisionJourneyTables,
+	provisionResortTables,
 	rows,
 	updateRows,
 	type DataTableRow,
@@ -118,7 +118,7 @@ beforeAll(async () => {
 		...journeyTemplates('booking_reminder_2'),
 		...journeyTemplates('reservation_confirmation'),
 	]);
-	const ids = await provisionJourneyTables(n8n);
+	const ids = await provisionResortTables(n8n);
 	journeysTable = ids.resort_journeys;
 	reviewTable = ids.resort_review_queue;
 	guestsTable = ids.resort_guests;

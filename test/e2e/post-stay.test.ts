@@ -16,8 +16,7 @@ import { formatStayDate } from '../../lib/templates';
 import { N8nApi, REPO_ROOT, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
 import {
 	insertRows,
-	provisionFirstContactTables,
-	provisionPostStayTables,
+	provisionResortTables,
 	rows,
 	type DataTableRow,
 } from '../../scripts/n8n-runtime/dataTables';
@@ -114,8 +113,7 @@ beforeAll(async () => {
 		...journeyTemplates('welcome_qualifier'),
 		...journeyTemplates('product_suggestions'),
 	]);
-	await provisionFirstContactTables(n8n);
-	const ids = await provisionPostStayTables(n8n);
+	const ids = await provisionResortTables(n8n);
 	journeysTable = ids.resort_journeys;
 	reviewTable = ids.resort_review_queue;
 	guestsTable = ids.resort_guests;
