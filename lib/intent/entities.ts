@@ -18,7 +18,7 @@ import type { DateInput, IntentEntities } from './types';
 
 const N = (words: string[]): string[] => words.map((w) => normalizeText(w));
 
-const NUMBER_WORDS: Record<string, number> = {};
+const NUMBER_WORDS = new Map<string, number>();
 const numberLists: [number, string[]][] = [
 	[1, ['one', 'uno', 'un', 'una', 'um', 'uma', 'une', 'ein', 'eine', 'einen', 'einem', 'einer', 'eins']],
 	[2, ['two', 'dos', 'dois', 'duas', 'deux', 'zwei', 'due']],
@@ -31,7 +31,7 @@ const numberLists: [number, string[]][] = [
 	[9, ['nine', 'nueve', 'nove', 'neuf', 'neun']],
 	[10, ['ten', 'diez', 'dez', 'dix', 'zehn', 'dieci']],
 ];
-for (const [v, words] of numberLists) for (const w of N(words)) NUMBER_WORDS[w] = v;
+for (const [v, words] of numberLists) for (const w of N(words)) NUMBER_WORDS.set(w, v);
 
 const ADULT = new Set(
 	N(['adult', 'adults', 'adulto', 'adultos', 'adulta', 'adultas', 'adulte', 'adultes', 'adulti', 'erwachsene', 'erwachsenen', 'erwachsener', 'grownups', 'grown-ups']),
@@ -60,19 +60,60 @@ const ENGLISH_ARTICLE_NOUNS = new Set(N(['child', 'kid', 'baby', 'infant', 'todd
 const GROUP_WORDS = new Set(N(['family', 'familia', 'famille', 'familie', 'famiglia', 'party', 'group', 'grupo', 'groupe', 'gruppe', 'gruppo']));
 const WE_ARE = new Set(N(['somos', 'sommes', 'sind', 'siamo']));
 
-function numberValue(tok: string | undefined): number | undefined {
-	if (tok === undefined) return undefined;
+/*
+ * Every word the party parser cares about, in ONE map: the bits say which lists it is in, the bits
+ * from NUM_SHIFT up hold its number value. A message's tokens are looked up once each (not once per list).
+ */
+const F_ADULT = 1;
+const F_CHILD = 2;
+const F_PEOPLE = 4;
+const F_NIGHT = 8;
+const F_WEEK = 16;
+const F_ADJ = 32;
+/** "a child", "an adult": the noun (singular or with a final s) takes an English article as 1 */
+const F_ARTICLE_NOUN = 64;
+const F_GROUP = 128;
+const F_WE_ARE = 256;
+const F_UNIT = F_ADULT | F_CHILD | F_PEOPLE | F_NIGHT | F_WEEK;
+const NUM_SHIFT = 10;
+
+const LEXICON = new Map<string, number>();
+const mark = (words: Iterable<string>, flag: number) => {
+	for (const w of words) LEXICON.set(w, (LEXICON.get(w) ?? 0) | flag);
+};
+mark(ADULT, F_ADULT);
+mark(CHILD, F_CHILD);
+mark(PEOPLE, F_PEOPLE);
+mark(NIGHT, F_NIGHT);
+mark(WEEK, F_WEEK);
+mark(ADJECTIVES, F_ADJ);
+mark(GROUP_WORDS, F_GROUP);
+mark(WE_ARE, F_WE_ARE);
+mark(
+	[...LEXICON.keys()].filter((w) => ENGLISH_ARTICLE_NOUNS.has(w.replace(/s$/, ''))),
+	F_ARTICLE_NOUN,
+);
+for (const [w, v] of NUMBER_WORDS) LEXICON.set(w, (LEXICON.get(w) ?? 0) | (v << NUM_SHIFT));
+
+/** Lexicon code of a token: flags, plus the value of a number word or of a 1–2 digit number > 0. */
+function codeOf(tok: string | undefined): number {
+	if (tok === undefined) return 0;
 	const c = tok.charCodeAt(0);
 	if (c >= 48 && c <= 57) {
-		if (tok.length > 2) return undefined;
+		if (tok.length > 2) return 0;
 		const v = Number(tok);
-		return v > 0 ? v : undefined;
+		return v > 0 ? v << NUM_SHIFT : 0;
 	}
-	return NUMBER_WORDS[tok];
+	return LEXICON.get(tok) ?? 0;
+}
+
+function numberOf(code: number): number | undefined {
+	const v = code >>> NUM_SHIFT;
+	return v > 0 ? v : undefined;
 }
 
 function isUnitNoun(tok: string | undefined): boolean {
-	return tok !== undefined && (ADULT.has(tok) || CHILD.has(tok) || PEOPLE.has(tok) || NIGHT.has(tok) || WEEK.has(tok));
+	return (codeOf(tok) & F_UNIT) !== 0;
 }
 
 interface Party {
@@ -82,11 +123,12 @@ interface Party {
 	nights?: number;
 }
 
-/** Count that precedes a noun at index i ("2 adults", "dos niños", "2 small kids", "a child"). */
-function countBefore(tokens: string[], i: number): number | undefined {
-	let v = numberValue(tokens[i - 1]);
-	if (v === undefined && ADJECTIVES.has(tokens[i - 1] ?? '')) v = numberValue(tokens[i - 2]);
-	if (v === undefined && (tokens[i - 1] === 'a' || tokens[i - 1] === 'an') && ENGLISH_ARTICLE_NOUNS.has(tokens[i].replace(/s$/, ''))) v = 1;
+/** Count that precedes the noun at index i ("2 adults", "dos niños", "2 small kids", "a child"). */
+function countBefore(tokens: string[], codes: Int32Array, i: number): number | undefined {
+	const prevCode = i >= 1 ? codes[i - 1] : 0;
+	let v = numberOf(prevCode);
+	if (v === undefined && (prevCode & F_ADJ) !== 0) v = numberOf(i >= 2 ? codes[i - 2] : 0);
+	if (v === undefined && (tokens[i - 1] === 'a' || tokens[i - 1] === 'an') && (codes[i] & F_ARTICLE_NOUN) !== 0) v = 1;
 	return v;
 }
 
@@ -107,45 +149,61 @@ function labelledCounts(norm: string, p: Party): boolean {
 	return found;
 }
 
+/** Reused buffer of token codes (classification is synchronous, so one buffer is enough). */
+let codeBuffer = new Int32Array(64);
+
 export function extractParty(tokens: string[], norm = ''): Party {
 	const p: Party = {};
 	const labelled = labelledCounts(norm, p);
-	for (let i = 0; i < tokens.length; i++) {
+	const n = tokens.length;
+	if (codeBuffer.length < n + 2) codeBuffer = new Int32Array(n * 2 + 2);
+	const codes = codeBuffer;
+	let any = 0;
+	for (let i = 0; i < n; i++) any |= codes[i] = codeOf(tokens[i]);
+	codes[n] = 0;
+	codes[n + 1] = 0;
+	if (any === 0) return p; // no number, noun or party word at all
+	for (let i = 0; i < n; i++) {
+		const code = codes[i];
+		if (code === 0) continue;
 		const t = tokens[i];
-		const adult = ADULT.has(t);
-		const child = CHILD.has(t);
+		const adult = (code & F_ADULT) !== 0;
+		const child = (code & F_CHILD) !== 0;
 		if (adult || child) {
 			if (labelled) continue;
-			const v = countBefore(tokens, i);
+			const v = countBefore(tokens, codes, i);
 			if (v !== undefined && !(child && t === 'kind' && tokens[i - 1] === 'one')) {
 				if (adult) p.adults = (p.adults ?? 0) + v;
 				else p.children = (p.children ?? 0) + v;
 			}
 			continue;
 		}
-		if (PEOPLE.has(t)) {
-			const v = countBefore(tokens, i);
+		if ((code & F_PEOPLE) !== 0) {
+			const v = countBefore(tokens, codes, i);
 			if (v !== undefined && p.guests === undefined) p.guests = v;
 			continue;
 		}
-		if (NIGHT.has(t) || WEEK.has(t)) {
-			const v = countBefore(tokens, i);
-			if (v !== undefined && p.nights === undefined) p.nights = NIGHT.has(t) ? v : v * 7;
+		if ((code & (F_NIGHT | F_WEEK)) !== 0) {
+			const v = countBefore(tokens, codes, i);
+			if (v !== undefined && p.nights === undefined) p.nights = (code & F_NIGHT) !== 0 ? v : v * 7;
 			continue;
 		}
-		const v = numberValue(t);
+		const v = numberOf(code);
 		if (v === undefined || p.guests !== undefined) continue;
+		const nextCode = codes[i + 1];
+		if ((nextCode & F_UNIT) !== 0 || ((nextCode & F_ADJ) !== 0 && (codes[i + 2] & F_UNIT) !== 0)) continue;
 		const next = tokens[i + 1];
-		if (isUnitNoun(next) || (ADJECTIVES.has(next ?? '') && isUnitNoun(tokens[i + 2]))) continue;
 		const prev = tokens[i - 1];
 		const prev2 = tokens[i - 2];
+		const prevCode = i >= 1 ? codes[i - 1] : 0;
+		const prev2Code = i >= 2 ? codes[i - 2] : 0;
 		if (
-			(prev !== undefined && WE_ARE.has(prev)) ||
+			(prevCode & F_WE_ARE) !== 0 ||
 			((prev === 'are' || prev === 're') && prev2 === 'we') ||
 			(prev === 'est' && prev2 === 'on') ||
 			(prev === 'in' && prev2 === 'siamo') ||
 			(prev === 'em' && prev2 === 'somos') ||
-			((prev === 'of' || prev === 'de' || prev === 'di' || prev === 'von' || prev === 'mit') && prev2 !== undefined && GROUP_WORDS.has(prev2)) ||
+			((prev === 'of' || prev === 'de' || prev === 'di' || prev === 'von' || prev === 'mit') && (prev2Code & F_GROUP) !== 0) ||
 			(next === 'of' && tokens[i + 2] === 'us')
 		) {
 			p.guests = v;
