@@ -10,6 +10,19 @@ export interface KeywordHit {
 	intent: KeywordIntent;
 	/** Languages the keyword was listed under (empty = language-neutral). */
 	langs: Language[];
+	/** `intent` as its index in KEYWORD_INTENTS, and `langs` as indexes in LANGUAGES (for array-based scoring). */
+	idx: number;
+	langIdx: number[];
+}
+
+/** Everything the scanner needs to know about one token of a message, found with one map look-up. */
+export interface LexiconEntry {
+	/** languages this word hints at (indexes in LANGUAGES) */
+	hint?: number[];
+	/** phrases starting with this word, longest first */
+	phrases?: PhraseEntry[];
+	/** listed in commonWords: never matched with a typo */
+	common?: boolean;
 }
 
 export interface PhraseEntry {
@@ -39,10 +52,13 @@ export interface CompiledKeywords {
 	fillers: Set<string>;
 	common: Set<string>;
 	hints: Map<string, Language[]>;
+	/** hints, phrases and common words merged: one look-up per token */
+	lexicon: Map<string, LexiconEntry>;
 }
 
-const KEYWORD_INTENTS = INTENTS.filter((i) => i !== 'unknown') as KeywordIntent[];
-const FUZZY_MIN = 5;
+export const KEYWORD_INTENTS = INTENTS.filter((i) => i !== 'unknown') as KeywordIntent[];
+const INTENT_INDEX = new Map<KeywordIntent, number>(KEYWORD_INTENTS.map((i, k) => [i, k]));
+export const FUZZY_MIN = 5;
 const MEMO_MAX = 20000;
 
 function isFile(k: KeywordOverrides | KeywordsFile): k is KeywordsFile {
@@ -52,10 +68,13 @@ function isFile(k: KeywordOverrides | KeywordsFile): k is KeywordsFile {
 function addHit(list: KeywordHit[], intent: KeywordIntent, lang: Language | undefined): void {
 	let h = list.find((x) => x.intent === intent);
 	if (!h) {
-		h = { intent, langs: [] };
+		h = { intent, langs: [], idx: INTENT_INDEX.get(intent) as number, langIdx: [] };
 		list.push(h);
 	}
-	if (lang && !h.langs.includes(lang)) h.langs.push(lang);
+	if (lang && !h.langs.includes(lang)) {
+		h.langs.push(lang);
+		h.langIdx.push(LANGUAGES.indexOf(lang));
+	}
 }
 
 function deletions(word: string): string[] {
@@ -168,6 +187,15 @@ class Builder {
 			put(w, w);
 			for (const d of deletions(w)) put(d, w);
 		}
+		const lexicon = new Map<string, LexiconEntry>();
+		const entry = (w: string): LexiconEntry => {
+			let e = lexicon.get(w);
+			if (!e) lexicon.set(w, (e = {}));
+			return e;
+		};
+		for (const [w, langs] of this.hints) entry(w).hint = langs.map((l) => LANGUAGES.indexOf(l));
+		for (const [w, list] of this.phrases) entry(w).phrases = list;
+		for (const w of this.common) entry(w).common = true;
 		return {
 			phrases: this.phrases,
 			whole: this.whole,
@@ -178,6 +206,7 @@ class Builder {
 			fillers: this.fillers,
 			common: this.common,
 			hints: this.hints,
+			lexicon,
 		};
 	}
 }
@@ -226,6 +255,11 @@ export function compileKeywords(
 /** Keyword hits for a token that is not a keyword, allowing one typo (tokens ≥ 5 letters only). */
 export function fuzzyLookup(ck: CompiledKeywords, token: string): KeywordHit[] | null {
 	if (token.length < FUZZY_MIN || ck.common.has(token)) return null;
+	return fuzzyLookupUncommon(ck, token);
+}
+
+/** fuzzyLookup for a token already known to be ≥ FUZZY_MIN letters and not a common word. */
+export function fuzzyLookupUncommon(ck: CompiledKeywords, token: string): KeywordHit[] | null {
 	const memo = ck.fuzzyMemo.get(token);
 	if (memo !== undefined) return memo;
 	let best: string | undefined;

@@ -15,20 +15,28 @@ function isAsciiOnly(s: string): boolean {
 	return true;
 }
 
-export function normalizeText(input: string): string {
-	let s = input.toLowerCase();
-	if (!isAsciiOnly(s)) {
-		s = s.normalize('NFD').replace(COMBINING, '');
-		if (SPECIAL.test(s))
-			s = s
-			.replace(/ß/g, 'ss')
-			.replace(/æ/g, 'ae')
-			.replace(/œ/g, 'oe')
-			.replace(/ø/g, 'o')
-			.replace(/[’‘`´]/g, "'")
-			.replace(/[–—]/g, '-');
-	}
-	// collapse repeated letters (a-z only; digits are never collapsed)
+/** The original, general path: any Unicode input. */
+function normalizeSlow(lower: string): string {
+	let s = lower;
+	if (!isAsciiOnly(s)) s = foldNonAscii(s);
+	return collapseRepeats(s);
+}
+
+/** NFD, drop combining accents, fold ß/æ/œ/ø, typographic quotes and dashes. */
+function foldNonAscii(lower: string): string {
+	const s = lower.normalize('NFD').replace(COMBINING, '');
+	if (!SPECIAL.test(s)) return s;
+	return s
+		.replace(/ß/g, 'ss')
+		.replace(/æ/g, 'ae')
+		.replace(/œ/g, 'oe')
+		.replace(/ø/g, 'o')
+		.replace(/[’‘`´]/g, "'")
+		.replace(/[–—]/g, '-');
+}
+
+/** collapse repeated letters (a-z only; digits are never collapsed) */
+function collapseRepeats(s: string): string {
 	let needs = false;
 	for (let i = 1; i < s.length; i++) {
 		const c = s.charCodeAt(i);
@@ -47,6 +55,65 @@ export function normalizeText(input: string): string {
 		out += s[i];
 	}
 	return out;
+}
+
+/*
+ * Fast path. After toLowerCase, the general path maps every character on its own (NFD, drop marks,
+ * fold ß/æ/œ/ø/quotes/dashes), so for the characters that matter here (Latin-1, Latin Extended-A/B,
+ * typographic quotes and dashes) the result of that path is tabulated once, from the general path
+ * itself. A table entry is kept only when its result has no combining mark left (so NFD's reordering
+ * of marks across neighbouring characters cannot matter). A message with any other non-ASCII
+ * character (emoji, Greek, combining marks…) takes the general path, as does one mixing a backtick
+ * with non-ASCII text (the general path folds the backtick only in non-ASCII messages).
+ */
+const FOLD = new Map<number, string>();
+{
+	const codes: number[] = [0x2013, 0x2014, 0x2018, 0x2019];
+	for (let c = 0x80; c < 0x250; c++) codes.push(c);
+	for (const c of codes) {
+		const ch = String.fromCharCode(c);
+		if (ch.toLowerCase() !== ch) continue; // only characters that can appear after toLowerCase
+		const r = foldNonAscii(ch);
+		let ok = true;
+		for (let i = 0; i < r.length; i++) if (r.charCodeAt(i) >= 0x300) ok = false;
+		if (ok) FOLD.set(c, r);
+	}
+}
+
+export function normalizeText(input: string): string {
+	const s = input.toLowerCase();
+	const n = s.length;
+	let out = '';
+	let seg = 0; // s[seg, i) is still to be copied to out
+	let prev = -1;
+	let nonAscii = false;
+	let backtick = false;
+	for (let i = 0; i < n; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 128) {
+			if (c === prev && c >= 97 && c <= 122) {
+				out += s.slice(seg, i);
+				seg = i + 1;
+				continue;
+			}
+			if (c === 96) backtick = true;
+			prev = c;
+			continue;
+		}
+		const r = FOLD.get(c);
+		if (r === undefined) return normalizeSlow(s);
+		nonAscii = true;
+		out += s.slice(seg, i);
+		seg = i + 1;
+		for (let j = 0; j < r.length; j++) {
+			const rc = r.charCodeAt(j);
+			if (rc === prev && rc >= 97 && rc <= 122) continue;
+			prev = rc;
+			out += r[j];
+		}
+	}
+	if (backtick && nonAscii) return normalizeSlow(s);
+	return seg === 0 ? s : out + s.slice(seg);
 }
 
 /** Emoji modifiers that carry no meaning for us: variation selectors, ZWJ, skin tones. */
