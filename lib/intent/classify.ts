@@ -1,4 +1,4 @@
-import { extractEntities } from './entities';
+import { digitCode, extractEntities } from './entities';
 import { compileKeywords, fuzzyLookupUncommon, FUZZY_MIN, KEYWORD_INTENTS, type CompiledKeywords, type KeywordHit } from './keywords';
 import { normalizeText, tokenize } from './normalize';
 import type { ClassifyOptions, Intent, InterestIntent, IntentResult, KeywordIntent, Language } from './types';
@@ -67,20 +67,32 @@ function addHints(hint: number[] | undefined): void {
 	if (hint) for (let j = 0; j < hint.length; j++) langs[hint[j]] += 0.5;
 }
 
+/** Party-word codes of the message's tokens (see entities.ts), filled by scan; two trailing zeros. */
+let codes = new Int32Array(64);
+/** Digit tokens seen by scan (= digit runs in the normalised text). */
+let digitTokens = 0;
+
 function scan(ck: CompiledKeywords, tokens: string[]): void {
 	const n = tokens.length;
 	const lexicon = ck.lexicon;
+	if (codes.length < n + 2) codes = new Int32Array(n * 2 + 2);
+	codes[n] = 0;
+	codes[n + 1] = 0;
+	digitTokens = 0;
 	let i = 0;
 	while (i < n) {
 		const t = tokens[i];
+		const c = t.charCodeAt(0);
 		const entry = lexicon.get(t);
 		const hint = entry === undefined ? undefined : entry.hint;
-		addHints(hint);
-		const c = t.charCodeAt(0);
+		addHints(hint); // a hint word may have digits ("24h" → "24", "h")
 		if (c >= 48 && c <= 57) {
+			codes[i] = digitCode(t);
+			digitTokens++;
 			i++;
 			continue;
 		}
+		codes[i] = entry === undefined ? 0 : entry.party;
 		const phrases = entry === undefined ? undefined : entry.phrases;
 		if (phrases) {
 			let matched = 0;
@@ -101,7 +113,17 @@ function scan(ck: CompiledKeywords, tokens: string[]): void {
 				}
 			}
 			if (matched > 0) {
-				for (let k = 1; k < matched; k++) addHints(lexicon.get(tokens[i + k])?.hint);
+				for (let k = 1; k < matched; k++) {
+					const tk = tokens[i + k];
+					const e = lexicon.get(tk);
+					addHints(e === undefined ? undefined : e.hint);
+					const ck0 = tk.charCodeAt(0);
+					if (ck0 >= 48 && ck0 <= 57) {
+						// a phrase with a number in it ("open 24 hours")
+						codes[i + k] = digitCode(tk);
+						digitTokens++;
+					} else codes[i + k] = e === undefined ? 0 : e.party;
+				}
 				i += matched;
 				continue;
 			}
@@ -207,7 +229,7 @@ export function classifyIntent(text: string, options: ClassifyOptions = {}): Int
 	langs.fill(0);
 	wholeMessage(ck, tokens);
 	scan(ck, tokens);
-	const entities = extractEntities(norm, tokens, options.now);
+	const entities = extractEntities(norm, tokens, options.now, codes, digitTokens);
 	if (entities.checkIn !== undefined) addImplicit(AVAILABILITY, tokens.length);
 	if ((entities.children ?? 0) > 0 && score[FAMILY] === 0) addImplicit(FAMILY, tokens.length);
 

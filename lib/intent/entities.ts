@@ -78,6 +78,8 @@ const F_UNIT = F_ADULT | F_CHILD | F_PEOPLE | F_NIGHT | F_WEEK;
 const NUM_SHIFT = 10;
 
 const LEXICON = new Map<string, number>();
+/** Party words and their codes (the scanner folds them into its keyword lexicon: one look-up per token). */
+export const PARTY_LEXICON: ReadonlyMap<string, number> = LEXICON;
 const mark = (words: Iterable<string>, flag: number) => {
 	for (const w of words) LEXICON.set(w, (LEXICON.get(w) ?? 0) | flag);
 };
@@ -95,15 +97,18 @@ mark(
 );
 for (const [w, v] of NUMBER_WORDS) LEXICON.set(w, (LEXICON.get(w) ?? 0) | (v << NUM_SHIFT));
 
+/** Code of a digit token: the value of a 1–2 digit number > 0, else 0. */
+export function digitCode(tok: string): number {
+	if (tok.length > 2) return 0;
+	const v = Number(tok);
+	return v > 0 ? v << NUM_SHIFT : 0;
+}
+
 /** Lexicon code of a token: flags, plus the value of a number word or of a 1–2 digit number > 0. */
 function codeOf(tok: string | undefined): number {
 	if (tok === undefined) return 0;
 	const c = tok.charCodeAt(0);
-	if (c >= 48 && c <= 57) {
-		if (tok.length > 2) return 0;
-		const v = Number(tok);
-		return v > 0 ? v << NUM_SHIFT : 0;
-	}
+	if (c >= 48 && c <= 57) return digitCode(tok);
 	return LEXICON.get(tok) ?? 0;
 }
 
@@ -152,16 +157,25 @@ function labelledCounts(norm: string, p: Party): boolean {
 /** Reused buffer of token codes (classification is synchronous, so one buffer is enough). */
 let codeBuffer = new Int32Array(64);
 
-export function extractParty(tokens: string[], norm = ''): Party {
+/**
+ * @param tokenCodes the codes of `tokens` when the caller already has them (codeOf of each token,
+ *   followed by two zeros); computed here otherwise.
+ */
+export function extractParty(tokens: string[], norm = '', tokenCodes?: Int32Array): Party {
 	const p: Party = {};
 	const labelled = labelledCounts(norm, p);
 	const n = tokens.length;
-	if (codeBuffer.length < n + 2) codeBuffer = new Int32Array(n * 2 + 2);
-	const codes = codeBuffer;
+	let codes: Int32Array;
+	if (tokenCodes) codes = tokenCodes;
+	else {
+		if (codeBuffer.length < n + 2) codeBuffer = new Int32Array(n * 2 + 2);
+		codes = codeBuffer;
+		for (let i = 0; i < n; i++) codes[i] = codeOf(tokens[i]);
+		codes[n] = 0;
+		codes[n + 1] = 0;
+	}
 	let any = 0;
-	for (let i = 0; i < n; i++) any |= codes[i] = codeOf(tokens[i]);
-	codes[n] = 0;
-	codes[n + 1] = 0;
+	for (let i = 0; i < n; i++) any |= codes[i];
 	if (any === 0) return p; // no number, noun or party word at all
 	for (let i = 0; i < n; i++) {
 		const code = codes[i];
@@ -302,8 +316,21 @@ function utcDate(year: number, month: number, day: number): DateTime | undefined
 	return dt ?? undefined;
 }
 
+/** The same kind of cache keyed by epoch millis, for day arithmetic (creating a DateTime costs microseconds). */
+const utcByMillis = new Map<number, DateTime>();
+
+function utcFromMillis(ms: number): DateTime {
+	let dt = utcByMillis.get(ms);
+	if (dt === undefined) {
+		dt = DateTime.fromMillis(ms, { zone: 'utc' });
+		if (utcByMillis.size >= MAX_CACHED_DATES) utcByMillis.delete(utcByMillis.keys().next().value as number);
+		utcByMillis.set(ms, dt);
+	}
+	return dt;
+}
+
 export function addDays(dt: DateTime, days: number): DateTime {
-	return DateTime.fromMillis(dt.toMillis() + days * DAY_MS, { zone: 'utc' });
+	return utcFromMillis(dt.toMillis() + days * DAY_MS);
 }
 
 function daysBetween(a: DateTime, b: DateTime): number {
@@ -346,8 +373,18 @@ function todayOf(now: DateInput | undefined): DateTime {
 	return today;
 }
 
+/** ISO dates of UTC midnights by epoch millis (formatting through luxon is the costliest step left). */
+const isoByMillis = new Map<number, string>();
+
 function isoDate(dt: DateTime): string {
-	return dt.toISODate() as string;
+	const ms = dt.toMillis();
+	let iso = isoByMillis.get(ms);
+	if (iso === undefined) {
+		iso = dt.toISODate() as string;
+		if (isoByMillis.size >= MAX_CACHED_DATES) isoByMillis.delete(isoByMillis.keys().next().value as number);
+		isoByMillis.set(ms, iso);
+	}
+	return iso;
 }
 
 interface Stay {
@@ -455,8 +492,18 @@ function digitRuns(s: string): number {
 	return runs;
 }
 
-export function extractEntities(norm: string, tokens: string[], nowInput: DateInput | undefined): IntentEntities {
-	const party = extractParty(tokens, norm);
+/**
+ * @param tokenCodes see extractParty
+ * @param digitTokens number of digit tokens in `tokens` (= digit runs in `norm`) when known
+ */
+export function extractEntities(
+	norm: string,
+	tokens: string[],
+	nowInput: DateInput | undefined,
+	tokenCodes?: Int32Array,
+	digitTokens?: number,
+): IntentEntities {
+	const party = extractParty(tokens, norm, tokenCodes);
 	const e: IntentEntities = {};
 	if (party.adults !== undefined) e.adults = party.adults;
 	if (party.children !== undefined) e.children = party.children;
@@ -464,7 +511,7 @@ export function extractEntities(norm: string, tokens: string[], nowInput: DateIn
 	else if (party.adults !== undefined) e.guests = party.adults + (party.children ?? 0);
 
 	let stay: Stay | undefined;
-	const runs = digitRuns(norm);
+	const runs = digitTokens ?? digitRuns(norm);
 	const digits = runs > 0;
 	const mayHaveWeekend = norm.includes('wek') || norm.includes('seman') || norm.includes('finde') || norm.includes('setimana');
 	if (digits || mayHaveWeekend) {

@@ -1,4 +1,5 @@
 import keywordsData from '../../templates/intent-keywords.json';
+import { PARTY_LEXICON } from './entities';
 import { normalizeText, tokenize, withinOneEdit } from './normalize';
 import type { KeywordIntent, KeywordList, KeywordOverrides, KeywordsFile, Language } from './types';
 import { INTENTS, LANGUAGES } from './types';
@@ -18,11 +19,13 @@ export interface KeywordHit {
 /** Everything the scanner needs to know about one token of a message, found with one map look-up. */
 export interface LexiconEntry {
 	/** languages this word hints at (indexes in LANGUAGES) */
-	hint?: number[];
+	hint: number[] | undefined;
 	/** phrases starting with this word, longest first */
-	phrases?: PhraseEntry[];
+	phrases: PhraseEntry[] | undefined;
 	/** listed in commonWords: never matched with a typo */
-	common?: boolean;
+	common: boolean;
+	/** party-word code for the entity parser (entities.ts PARTY_LEXICON), 0 if none */
+	party: number;
 }
 
 export interface PhraseEntry {
@@ -190,12 +193,14 @@ class Builder {
 		const lexicon = new Map<string, LexiconEntry>();
 		const entry = (w: string): LexiconEntry => {
 			let e = lexicon.get(w);
-			if (!e) lexicon.set(w, (e = {}));
+			// every entry gets all fields, in the same order: one object shape keeps the scanner's property reads monomorphic
+			if (!e) lexicon.set(w, (e = { hint: undefined, phrases: undefined, common: false, party: 0 }));
 			return e;
 		};
 		for (const [w, langs] of this.hints) entry(w).hint = langs.map((l) => LANGUAGES.indexOf(l));
 		for (const [w, list] of this.phrases) entry(w).phrases = list;
 		for (const w of this.common) entry(w).common = true;
+		for (const [w, code] of PARTY_LEXICON) entry(w).party = code;
 		return {
 			phrases: this.phrases,
 			whole: this.whole,
