@@ -80,6 +80,11 @@ const FOLD = new Map<number, string>();
 	}
 }
 
+/** normalizeText without the fast path (reference for tests; same result for every input). */
+export function normalizeTextGeneral(input: string): string {
+	return normalizeSlow(input.toLowerCase());
+}
+
 export function normalizeText(input: string): string {
 	const s = input.toLowerCase();
 	const n = s.length;
