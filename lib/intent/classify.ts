@@ -155,6 +155,15 @@ function scan(ck: CompiledKeywords, tokens: string[]): void {
 
 function wholeMessage(ck: CompiledKeywords, tokens: string[]): void {
 	if (ck.whole.size === 0 || tokens.length === 0 || tokens.length > 8) return;
+	// the first kept token (or the first token, when all are fillers) must start a whole-message keyword
+	let lead: string | undefined;
+	for (const t of tokens) {
+		if (!ck.fillers.has(t)) {
+			lead = t;
+			break;
+		}
+	}
+	if (!ck.wholeFirst.has(lead ?? tokens[0])) return;
 	const kept: string[] = [];
 	for (const t of tokens) {
 		if (ck.fillers.has(t)) continue;

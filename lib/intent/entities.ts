@@ -282,9 +282,17 @@ function toYear(y: string | undefined): number | undefined {
 	return y.length === 2 ? 2000 + v : v;
 }
 
+function allDigits(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return s.length > 0;
+}
+
 function monthOf(s: string | undefined): number | undefined {
 	if (!s) return undefined;
-	if (/^\d+$/.test(s)) {
+	if (allDigits(s)) {
 		const v = Number(s);
 		return v >= 1 && v <= 12 ? v : undefined;
 	}
@@ -406,8 +414,9 @@ function parseRange(text: string, now: DateTime): { stay: Stay; index: number; e
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(text)) !== null) {
 			if (best && m.index >= best.index) break;
-			const g: Record<string, string | undefined> = {};
-			order.forEach((k, i) => (g[k] = (m as RegExpExecArray)[i + 1]));
+			// every group name present, in one order: one object shape for all patterns
+			const g: Record<string, string | undefined> = { d1: undefined, m1: undefined, y1: undefined, d2: undefined, m2: undefined, y2: undefined, n1: undefined, n2: undefined };
+			for (let k = 0; k < order.length; k++) g[order[k]] = m[k + 1];
 			const d1 = Number(g.d1);
 			const d2 = Number(g.d2);
 			const m2 = monthOf(g.m2 ?? g.n2);
@@ -448,8 +457,8 @@ function parseSingles(text: string, now: DateTime): { dt: DateTime; index: numbe
 		re.lastIndex = 0;
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(text)) !== null) {
-			const g: Record<string, string | undefined> = {};
-			order.forEach((k, i) => (g[k] = (m as RegExpExecArray)[i + 1]));
+			const g: Record<string, string | undefined> = { d: undefined, m: undefined, y: undefined, n: undefined };
+			for (let k = 0; k < order.length; k++) g[order[k]] = m[k + 1];
 			const start = m.index;
 			const end = start + m[0].length;
 			if (found.some((f) => start < f.end && f.index < end)) continue;

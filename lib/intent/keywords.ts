@@ -44,6 +44,8 @@ export interface CompiledKeywords {
 	phrases: Map<string, PhraseEntry[]>;
 	/** whole-message keywords ('=stop'), keyed by their space-joined tokens */
 	whole: Map<string, KeywordHit[]>;
+	/** first tokens of the whole-message keywords */
+	wholeFirst: Set<string>;
 	/** first 4 letters → prefix keywords ('romant*') */
 	prefixes: Map<string, PrefixEntry[]>;
 	/** symmetric-delete index for typo tolerance: single-word keywords (≥ 5 letters) and their 1-deletions */
@@ -204,6 +206,7 @@ class Builder {
 		return {
 			phrases: this.phrases,
 			whole: this.whole,
+			wholeFirst: new Set([...this.whole.keys()].map((k) => k.split(' ')[0])),
 			prefixes: this.prefixes,
 			fuzzyIndex,
 			singles: this.singles,
