@@ -266,22 +266,25 @@ export function fuzzyLookup(ck: CompiledKeywords, token: string): KeywordHit[] |
 	return fuzzyLookupUncommon(ck, token);
 }
 
+/** The smallest candidate within one edit of token (and with its first letter), or `best` if none is smaller. */
+function closest(cands: string[] | undefined, token: string, first: number, best: string | undefined): string | undefined {
+	if (!cands) return best;
+	for (const w of cands) {
+		// typos in the first letter are rare; requiring it avoids "looking" → "booking"
+		if (w === best || w.charCodeAt(0) !== first) continue;
+		if (withinOneEdit(token, w) && (best === undefined || w < best)) best = w;
+	}
+	return best;
+}
+
 /** fuzzyLookup for a token already known to be ≥ FUZZY_MIN letters and not a common word. */
 export function fuzzyLookupUncommon(ck: CompiledKeywords, token: string): KeywordHit[] | null {
 	const memo = ck.fuzzyMemo.get(token);
 	if (memo !== undefined) return memo;
-	let best: string | undefined;
 	const first = token.charCodeAt(0);
-	const consider = (cands: string[] | undefined) => {
-		if (!cands) return;
-		for (const w of cands) {
-			// typos in the first letter are rare; requiring it avoids "looking" → "booking"
-			if (w === best || w.charCodeAt(0) !== first) continue;
-			if (withinOneEdit(token, w) && (best === undefined || w < best)) best = w;
-		}
-	};
-	consider(ck.fuzzyIndex.get(token));
-	if (best === undefined) for (const d of deletions(token)) consider(ck.fuzzyIndex.get(d));
+	let best = closest(ck.fuzzyIndex.get(token), token, first, undefined);
+	if (best === undefined)
+		for (let i = 0; i < token.length; i++) best = closest(ck.fuzzyIndex.get(token.slice(0, i) + token.slice(i + 1)), token, first, best);
 	const result = best !== undefined ? (ck.singles.get(best) ?? null) : null;
 	if (ck.fuzzyMemo.size >= MEMO_MAX) ck.fuzzyMemo.clear();
 	ck.fuzzyMemo.set(token, result);
