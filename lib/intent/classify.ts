@@ -233,9 +233,11 @@ export function classifyIntent(text: string, options: ClassifyOptions = {}): Int
 	const ck = compileKeywords(options.keywords, options.keywordsMode);
 	const norm = normalizeText(typeof text === 'string' ? text : String(text ?? ''));
 	const tokens = tokenize(norm);
-	score.fill(0);
-	first.fill(0);
-	langs.fill(0);
+	for (let k = 0; k < N_INTENTS; k++) {
+		score[k] = 0;
+		first[k] = 0;
+	}
+	for (let l = 0; l < N_LANGS; l++) langs[l] = 0;
 	wholeMessage(ck, tokens);
 	scan(ck, tokens);
 	const entities = extractEntities(norm, tokens, options.now, codes, digitTokens);

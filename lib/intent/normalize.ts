@@ -131,37 +131,47 @@ function isSymbolToken(cp: number): boolean {
 	return cp >= 0x2190 || cp === 0x24 /* $ */ || cp === 0xa3 /* £ */ || cp === 0x20ac /* € */;
 }
 
+/** 1 for a-z, 2 for 0-9, 0 for every other ASCII character. */
+const ASCII_KIND = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) ASCII_KIND[c] = 1;
+for (let c = 48; c <= 57; c++) ASCII_KIND[c] = 2;
+
 /**
  * Split normalised text into tokens: runs of [a-z] letters, runs of digits (a letter/digit switch
  * splits: "3nights" → "3","nights"), and single emoji/currency symbols. Everything else separates.
  */
 export function tokenize(norm: string): string[] {
 	const tokens: string[] = [];
-	let start = -1;
-	let kind = 0; // 1 letters, 2 digits
 	const n = norm.length;
-	for (let i = 0; i < n; i++) {
+	let i = 0;
+	while (i < n) {
 		const c = norm.charCodeAt(i);
-		const k = c >= 97 && c <= 122 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
-		if (k !== kind) {
-			if (kind !== 0) tokens.push(norm.slice(start, i));
-			kind = k;
-			start = i;
-		}
-		if (k === 0 && c > 127) {
-			let cp = c;
-			let len = 1;
-			if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-				cp = norm.codePointAt(i) as number;
-				len = 2;
+		if (c < 128) {
+			const k = ASCII_KIND[c];
+			if (k !== 0) {
+				// a run of letters or of digits
+				const start = i++;
+				while (i < n) {
+					const d = norm.charCodeAt(i);
+					if (d >= 128 || ASCII_KIND[d] !== k) break;
+					i++;
+				}
+				tokens.push(norm.slice(start, i));
+				continue;
 			}
-			if (!isIgnorableCodePoint(cp) && isSymbolToken(cp)) tokens.push(norm.slice(i, i + len));
-			i += len - 1;
-		} else if (k === 0 && c === 0x24) {
-			tokens.push('$');
+			if (c === 0x24) tokens.push('$');
+			i++;
+			continue;
 		}
+		let cp = c;
+		let len = 1;
+		if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+			cp = norm.codePointAt(i) as number;
+			len = 2;
+		}
+		if (!isIgnorableCodePoint(cp) && isSymbolToken(cp)) tokens.push(norm.slice(i, i + len));
+		i += len;
 	}
-	if (kind !== 0) tokens.push(norm.slice(start));
 	return tokens;
 }
 
