@@ -1,5 +1,5 @@
-import { extractEntities } from './entities';
-import { compileKeywords, fuzzyLookup, type CompiledKeywords, type KeywordHit } from './keywords';
+import { digitCode, extractEntities } from './entities';
+import { compileKeywords, fuzzyLookupUncommon, FUZZY_MIN, KEYWORD_INTENTS, type CompiledKeywords, type KeywordHit } from './keywords';
 import { normalizeText, tokenize } from './normalize';
 import type { ClassifyOptions, Intent, InterestIntent, IntentResult, KeywordIntent, Language } from './types';
 import { INTEREST_INTENTS, LANGUAGES } from './types';
@@ -29,44 +29,71 @@ const W_PREFIX = 0.8;
 const W_FUZZY = 0.6;
 const W_IMPLICIT = 0.5;
 
-const INTEREST_SET = new Set<string>(INTEREST_INTENTS);
+const N_INTENTS = KEYWORD_INTENTS.length;
+const N_LANGS = LANGUAGES.length;
+const idxOf = (i: KeywordIntent): number => KEYWORD_INTENTS.indexOf(i);
+const AVAILABILITY = idxOf('availability');
+const FAMILY = idxOf('family');
+const INTEREST_IDX = INTEREST_INTENTS.map(idxOf);
+const IS_INTEREST = new Uint8Array(N_INTENTS);
+for (const k of INTEREST_IDX) IS_INTEREST[k] = 1;
 
-interface Evidence {
-	score: number;
-	first: number;
+/*
+ * Evidence of the message being classified, in preallocated arrays indexed by intent / language
+ * (classification is synchronous, so one set is enough): score > 0 means the intent was seen, and
+ * `first` is the token position of its first evidence.
+ */
+const score = new Float64Array(N_INTENTS);
+const first = new Float64Array(N_INTENTS);
+const langs = new Float64Array(N_LANGS);
+
+function add(hits: KeywordHit[], weight: number, pos: number): void {
+	for (let h = 0; h < hits.length; h++) {
+		const hit = hits[h];
+		const k = hit.idx;
+		if (score[k] === 0) first[k] = pos;
+		score[k] += weight;
+		const li = hit.langIdx;
+		for (let j = 0; j < li.length; j++) langs[li[j]] += 1;
+	}
 }
 
-class Scores {
-	map = new Map<KeywordIntent, Evidence>();
-	langs: Record<Language, number> = { en: 0, es: 0, pt: 0, fr: 0, de: 0, it: 0 };
-
-	add(hits: KeywordHit[], weight: number, pos: number): void {
-		for (const h of hits) {
-			const e = this.map.get(h.intent);
-			if (e) e.score += weight;
-			else this.map.set(h.intent, { score: weight, first: pos });
-			for (const l of h.langs) this.langs[l] += 1;
-		}
-	}
-
-	get(i: KeywordIntent): number {
-		return this.map.get(i)?.score ?? 0;
-	}
+function addImplicit(k: number, pos: number): void {
+	if (score[k] === 0) first[k] = pos;
+	score[k] += W_IMPLICIT;
 }
 
-function scan(ck: CompiledKeywords, tokens: string[], scores: Scores): void {
+function addHints(hint: number[] | undefined): void {
+	if (hint) for (let j = 0; j < hint.length; j++) langs[hint[j]] += 0.5;
+}
+
+/** Party-word codes of the message's tokens (see entities.ts), filled by scan; two trailing zeros. */
+let codes = new Int32Array(64);
+/** Digit tokens seen by scan (= digit runs in the normalised text). */
+let digitTokens = 0;
+
+function scan(ck: CompiledKeywords, tokens: string[]): void {
 	const n = tokens.length;
+	const lexicon = ck.lexicon;
+	if (codes.length < n + 2) codes = new Int32Array(n * 2 + 2);
+	codes[n] = 0;
+	codes[n + 1] = 0;
+	digitTokens = 0;
 	let i = 0;
 	while (i < n) {
 		const t = tokens[i];
-		const hint = ck.hints.get(t);
-		if (hint) for (const l of hint) scores.langs[l] += 0.5;
 		const c = t.charCodeAt(0);
+		const entry = lexicon.get(t);
+		const hint = entry === undefined ? undefined : entry.hint;
+		addHints(hint); // a hint word may have digits ("24h" → "24", "h")
 		if (c >= 48 && c <= 57) {
+			codes[i] = digitCode(t);
+			digitTokens++;
 			i++;
 			continue;
 		}
-		const phrases = ck.phrases.get(t);
+		codes[i] = entry === undefined ? 0 : entry.party;
+		const phrases = entry === undefined ? undefined : entry.phrases;
 		if (phrases) {
 			let matched = 0;
 			for (const p of phrases) {
@@ -80,15 +107,22 @@ function scan(ck: CompiledKeywords, tokens: string[], scores: Scores): void {
 					}
 				}
 				if (ok) {
-					scores.add(p.hits, len > 1 ? W_PHRASE : W_WORD, i);
+					add(p.hits, len > 1 ? W_PHRASE : W_WORD, i);
 					matched = len;
 					break;
 				}
 			}
 			if (matched > 0) {
 				for (let k = 1; k < matched; k++) {
-					const h = ck.hints.get(tokens[i + k]);
-					if (h) for (const l of h) scores.langs[l] += 0.5;
+					const tk = tokens[i + k];
+					const e = lexicon.get(tk);
+					addHints(e === undefined ? undefined : e.hint);
+					const ck0 = tk.charCodeAt(0);
+					if (ck0 >= 48 && ck0 <= 57) {
+						// a phrase with a number in it ("open 24 hours")
+						codes[i + k] = digitCode(tk);
+						digitTokens++;
+					} else codes[i + k] = e === undefined ? 0 : e.party;
 				}
 				i += matched;
 				continue;
@@ -100,7 +134,7 @@ function scan(ck: CompiledKeywords, tokens: string[], scores: Scores): void {
 				let hit = false;
 				for (const p of list) {
 					if (t.startsWith(p.prefix)) {
-						scores.add(p.hits, W_PREFIX, i);
+						add(p.hits, W_PREFIX, i);
 						hit = true;
 						break;
 					}
@@ -111,16 +145,25 @@ function scan(ck: CompiledKeywords, tokens: string[], scores: Scores): void {
 				}
 			}
 		}
-		if (!phrases && !hint) {
-			const f = fuzzyLookup(ck, t);
-			if (f) scores.add(f, W_FUZZY, i);
+		if (!phrases && !hint && t.length >= FUZZY_MIN && !(entry !== undefined && entry.common)) {
+			const f = fuzzyLookupUncommon(ck, t);
+			if (f) add(f, W_FUZZY, i);
 		}
 		i++;
 	}
 }
 
-function wholeMessage(ck: CompiledKeywords, tokens: string[], scores: Scores): void {
+function wholeMessage(ck: CompiledKeywords, tokens: string[]): void {
 	if (ck.whole.size === 0 || tokens.length === 0 || tokens.length > 8) return;
+	// the first kept token (or the first token, when all are fillers) must start a whole-message keyword
+	let lead: string | undefined;
+	for (const t of tokens) {
+		if (!ck.fillers.has(t)) {
+			lead = t;
+			break;
+		}
+	}
+	if (!ck.wholeFirst.has(lead ?? tokens[0])) return;
 	const kept: string[] = [];
 	for (const t of tokens) {
 		if (ck.fillers.has(t)) continue;
@@ -129,36 +172,34 @@ function wholeMessage(ck: CompiledKeywords, tokens: string[], scores: Scores): v
 	}
 	const key = kept.length > 0 ? kept.join(' ') : tokens.join(' ');
 	const hits = ck.whole.get(key);
-	if (hits) scores.add(hits, W_WHOLE, 0);
+	if (hits) add(hits, W_WHOLE, 0);
 }
 
-function pick(scores: Scores, candidates: KeywordIntent[]): { winner: KeywordIntent; score: number; rival: number } | undefined {
-	let winner: KeywordIntent | undefined;
+/** Winner of one priority class (intent indexes), or -1; `pickRival` receives the best other score. */
+let pickRival = 0;
+function pick(candidates: number[]): number {
+	let winner = -1;
 	let best = 0;
 	let bestFirst = Infinity;
 	for (const c of candidates) {
-		const e = scores.map.get(c);
-		if (!e || e.score <= 0) continue;
-		if (e.score > best || (e.score === best && e.first < bestFirst && INTEREST_SET.has(c))) {
+		const s = score[c];
+		if (s <= 0) continue;
+		if (s > best || (s === best && first[c] < bestFirst && IS_INTEREST[c] === 1)) {
 			winner = c;
-			best = e.score;
-			bestFirst = e.first;
+			best = s;
+			bestFirst = first[c];
 		}
 	}
-	if (!winner) return undefined;
+	if (winner < 0) return -1;
 	let rival = 0;
-	for (const c of candidates) if (c !== winner) rival = Math.max(rival, scores.get(c));
-	return { winner, score: best, rival };
+	for (const c of candidates) if (c !== winner) rival = Math.max(rival, score[c]);
+	pickRival = rival;
+	return winner;
 }
 
-const CLASSES: KeywordIntent[][] = [
-	['opt_out'],
-	['human'],
-	['availability', 'pricing'],
-	['romance', 'family', 'adventure', 'wellness', 'group'],
-	['opt_in'],
-	['thanks', 'greeting'],
-];
+const CLASSES: number[][] = (
+	[['opt_out'], ['human'], ['availability', 'pricing'], ['romance', 'family', 'adventure', 'wellness', 'group'], ['opt_in'], ['thanks', 'greeting']] as KeywordIntent[][]
+).map((cls) => cls.map(idxOf));
 
 function confidenceFor(score: number, rival: number): number {
 	let c = score / (score + 0.5);
@@ -166,14 +207,14 @@ function confidenceFor(score: number, rival: number): number {
 	return Math.round(Math.min(0.99, c) * 100) / 100;
 }
 
-function guessLanguage(langs: Record<Language, number>): Language | undefined {
+function guessLanguage(): Language | undefined {
 	let best: Language | undefined;
 	let bestV = 0;
 	let tie = false;
-	for (const l of LANGUAGES) {
+	for (let l = 0; l < N_LANGS; l++) {
 		const v = langs[l];
 		if (v > bestV) {
-			best = l;
+			best = LANGUAGES[l];
 			bestV = v;
 			tie = false;
 		} else if (v === bestV && v > 0) tie = true;
@@ -192,33 +233,37 @@ export function classifyIntent(text: string, options: ClassifyOptions = {}): Int
 	const ck = compileKeywords(options.keywords, options.keywordsMode);
 	const norm = normalizeText(typeof text === 'string' ? text : String(text ?? ''));
 	const tokens = tokenize(norm);
-	const scores = new Scores();
-	wholeMessage(ck, tokens, scores);
-	scan(ck, tokens, scores);
-	const entities = extractEntities(norm, tokens, options.now);
-	if (entities.checkIn !== undefined) scores.add([{ intent: 'availability', langs: [] }], W_IMPLICIT, tokens.length);
-	if ((entities.children ?? 0) > 0 && scores.get('family') === 0) scores.add([{ intent: 'family', langs: [] }], W_IMPLICIT, tokens.length);
+	for (let k = 0; k < N_INTENTS; k++) {
+		score[k] = 0;
+		first[k] = 0;
+	}
+	for (let l = 0; l < N_LANGS; l++) langs[l] = 0;
+	wholeMessage(ck, tokens);
+	scan(ck, tokens);
+	const entities = extractEntities(norm, tokens, options.now, codes, digitTokens);
+	if (entities.checkIn !== undefined) addImplicit(AVAILABILITY, tokens.length);
+	if ((entities.children ?? 0) > 0 && score[FAMILY] === 0) addImplicit(FAMILY, tokens.length);
 
 	const tagList: { t: InterestIntent; s: number; f: number }[] = [];
-	for (const t of INTEREST_INTENTS) {
-		const e = scores.map.get(t);
-		if (e && e.score > 0) tagList.push({ t, s: e.score, f: e.first });
+	for (let j = 0; j < INTEREST_IDX.length; j++) {
+		const k = INTEREST_IDX[j];
+		if (score[k] > 0) tagList.push({ t: INTEREST_INTENTS[j], s: score[k], f: first[k] });
 	}
-	tagList.sort((a, b) => b.s - a.s || a.f - b.f);
+	if (tagList.length > 1) tagList.sort((a, b) => b.s - a.s || a.f - b.f);
 	const tags = tagList.map((x) => x.t);
 
 	let intent: Intent = 'unknown';
 	let confidence = 0;
 	for (const cls of CLASSES) {
-		const p = pick(scores, cls);
-		if (p) {
-			intent = p.winner;
-			confidence = confidenceFor(p.score, p.rival);
+		const w = pick(cls);
+		if (w >= 0) {
+			intent = KEYWORD_INTENTS[w];
+			confidence = confidenceFor(score[w], pickRival);
 			break;
 		}
 	}
 	const result: IntentResult = { intent, confidence, tags, entities };
-	const language = guessLanguage(scores.langs);
+	const language = guessLanguage();
 	if (language) result.language = language;
 	return result;
 }

@@ -18,7 +18,7 @@ import type { DateInput, IntentEntities } from './types';
 
 const N = (words: string[]): string[] => words.map((w) => normalizeText(w));
 
-const NUMBER_WORDS: Record<string, number> = {};
+const NUMBER_WORDS = new Map<string, number>();
 const numberLists: [number, string[]][] = [
 	[1, ['one', 'uno', 'un', 'una', 'um', 'uma', 'une', 'ein', 'eine', 'einen', 'einem', 'einer', 'eins']],
 	[2, ['two', 'dos', 'dois', 'duas', 'deux', 'zwei', 'due']],
@@ -31,7 +31,7 @@ const numberLists: [number, string[]][] = [
 	[9, ['nine', 'nueve', 'nove', 'neuf', 'neun']],
 	[10, ['ten', 'diez', 'dez', 'dix', 'zehn', 'dieci']],
 ];
-for (const [v, words] of numberLists) for (const w of N(words)) NUMBER_WORDS[w] = v;
+for (const [v, words] of numberLists) for (const w of N(words)) NUMBER_WORDS.set(w, v);
 
 const ADULT = new Set(
 	N(['adult', 'adults', 'adulto', 'adultos', 'adulta', 'adultas', 'adulte', 'adultes', 'adulti', 'erwachsene', 'erwachsenen', 'erwachsener', 'grownups', 'grown-ups']),
@@ -60,19 +60,65 @@ const ENGLISH_ARTICLE_NOUNS = new Set(N(['child', 'kid', 'baby', 'infant', 'todd
 const GROUP_WORDS = new Set(N(['family', 'familia', 'famille', 'familie', 'famiglia', 'party', 'group', 'grupo', 'groupe', 'gruppe', 'gruppo']));
 const WE_ARE = new Set(N(['somos', 'sommes', 'sind', 'siamo']));
 
-function numberValue(tok: string | undefined): number | undefined {
-	if (tok === undefined) return undefined;
+/*
+ * Every word the party parser cares about, in ONE map: the bits say which lists it is in, the bits
+ * from NUM_SHIFT up hold its number value. A message's tokens are looked up once each (not once per list).
+ */
+const F_ADULT = 1;
+const F_CHILD = 2;
+const F_PEOPLE = 4;
+const F_NIGHT = 8;
+const F_WEEK = 16;
+const F_ADJ = 32;
+/** "a child", "an adult": the noun (singular or with a final s) takes an English article as 1 */
+const F_ARTICLE_NOUN = 64;
+const F_GROUP = 128;
+const F_WE_ARE = 256;
+const F_UNIT = F_ADULT | F_CHILD | F_PEOPLE | F_NIGHT | F_WEEK;
+const NUM_SHIFT = 10;
+
+const LEXICON = new Map<string, number>();
+/** Party words and their codes (the scanner folds them into its keyword lexicon: one look-up per token). */
+export const PARTY_LEXICON: ReadonlyMap<string, number> = LEXICON;
+const mark = (words: Iterable<string>, flag: number) => {
+	for (const w of words) LEXICON.set(w, (LEXICON.get(w) ?? 0) | flag);
+};
+mark(ADULT, F_ADULT);
+mark(CHILD, F_CHILD);
+mark(PEOPLE, F_PEOPLE);
+mark(NIGHT, F_NIGHT);
+mark(WEEK, F_WEEK);
+mark(ADJECTIVES, F_ADJ);
+mark(GROUP_WORDS, F_GROUP);
+mark(WE_ARE, F_WE_ARE);
+mark(
+	[...LEXICON.keys()].filter((w) => ENGLISH_ARTICLE_NOUNS.has(w.replace(/s$/, ''))),
+	F_ARTICLE_NOUN,
+);
+for (const [w, v] of NUMBER_WORDS) LEXICON.set(w, (LEXICON.get(w) ?? 0) | (v << NUM_SHIFT));
+
+/** Code of a digit token: the value of a 1–2 digit number > 0, else 0. */
+export function digitCode(tok: string): number {
+	if (tok.length > 2) return 0;
+	const v = Number(tok);
+	return v > 0 ? v << NUM_SHIFT : 0;
+}
+
+/** Lexicon code of a token: flags, plus the value of a number word or of a 1–2 digit number > 0. */
+function codeOf(tok: string | undefined): number {
+	if (tok === undefined) return 0;
 	const c = tok.charCodeAt(0);
-	if (c >= 48 && c <= 57) {
-		if (tok.length > 2) return undefined;
-		const v = Number(tok);
-		return v > 0 ? v : undefined;
-	}
-	return NUMBER_WORDS[tok];
+	if (c >= 48 && c <= 57) return digitCode(tok);
+	return LEXICON.get(tok) ?? 0;
+}
+
+function numberOf(code: number): number | undefined {
+	const v = code >>> NUM_SHIFT;
+	return v > 0 ? v : undefined;
 }
 
 function isUnitNoun(tok: string | undefined): boolean {
-	return tok !== undefined && (ADULT.has(tok) || CHILD.has(tok) || PEOPLE.has(tok) || NIGHT.has(tok) || WEEK.has(tok));
+	return (codeOf(tok) & F_UNIT) !== 0;
 }
 
 interface Party {
@@ -82,11 +128,12 @@ interface Party {
 	nights?: number;
 }
 
-/** Count that precedes a noun at index i ("2 adults", "dos niños", "2 small kids", "a child"). */
-function countBefore(tokens: string[], i: number): number | undefined {
-	let v = numberValue(tokens[i - 1]);
-	if (v === undefined && ADJECTIVES.has(tokens[i - 1] ?? '')) v = numberValue(tokens[i - 2]);
-	if (v === undefined && (tokens[i - 1] === 'a' || tokens[i - 1] === 'an') && ENGLISH_ARTICLE_NOUNS.has(tokens[i].replace(/s$/, ''))) v = 1;
+/** Count that precedes the noun at index i ("2 adults", "dos niños", "2 small kids", "a child"). */
+function countBefore(tokens: string[], codes: Int32Array, i: number): number | undefined {
+	const prevCode = i >= 1 ? codes[i - 1] : 0;
+	let v = numberOf(prevCode);
+	if (v === undefined && (prevCode & F_ADJ) !== 0) v = numberOf(i >= 2 ? codes[i - 2] : 0);
+	if (v === undefined && (tokens[i - 1] === 'a' || tokens[i - 1] === 'an') && (codes[i] & F_ARTICLE_NOUN) !== 0) v = 1;
 	return v;
 }
 
@@ -107,45 +154,70 @@ function labelledCounts(norm: string, p: Party): boolean {
 	return found;
 }
 
-export function extractParty(tokens: string[], norm = ''): Party {
+/** Reused buffer of token codes (classification is synchronous, so one buffer is enough). */
+let codeBuffer = new Int32Array(64);
+
+/**
+ * @param tokenCodes the codes of `tokens` when the caller already has them (codeOf of each token,
+ *   followed by two zeros); computed here otherwise.
+ */
+export function extractParty(tokens: string[], norm = '', tokenCodes?: Int32Array): Party {
 	const p: Party = {};
 	const labelled = labelledCounts(norm, p);
-	for (let i = 0; i < tokens.length; i++) {
+	const n = tokens.length;
+	let codes: Int32Array;
+	if (tokenCodes) codes = tokenCodes;
+	else {
+		if (codeBuffer.length < n + 2) codeBuffer = new Int32Array(n * 2 + 2);
+		codes = codeBuffer;
+		for (let i = 0; i < n; i++) codes[i] = codeOf(tokens[i]);
+		codes[n] = 0;
+		codes[n + 1] = 0;
+	}
+	let any = 0;
+	for (let i = 0; i < n; i++) any |= codes[i];
+	if (any === 0) return p; // no number, noun or party word at all
+	for (let i = 0; i < n; i++) {
+		const code = codes[i];
+		if (code === 0) continue;
 		const t = tokens[i];
-		const adult = ADULT.has(t);
-		const child = CHILD.has(t);
+		const adult = (code & F_ADULT) !== 0;
+		const child = (code & F_CHILD) !== 0;
 		if (adult || child) {
 			if (labelled) continue;
-			const v = countBefore(tokens, i);
+			const v = countBefore(tokens, codes, i);
 			if (v !== undefined && !(child && t === 'kind' && tokens[i - 1] === 'one')) {
 				if (adult) p.adults = (p.adults ?? 0) + v;
 				else p.children = (p.children ?? 0) + v;
 			}
 			continue;
 		}
-		if (PEOPLE.has(t)) {
-			const v = countBefore(tokens, i);
+		if ((code & F_PEOPLE) !== 0) {
+			const v = countBefore(tokens, codes, i);
 			if (v !== undefined && p.guests === undefined) p.guests = v;
 			continue;
 		}
-		if (NIGHT.has(t) || WEEK.has(t)) {
-			const v = countBefore(tokens, i);
-			if (v !== undefined && p.nights === undefined) p.nights = NIGHT.has(t) ? v : v * 7;
+		if ((code & (F_NIGHT | F_WEEK)) !== 0) {
+			const v = countBefore(tokens, codes, i);
+			if (v !== undefined && p.nights === undefined) p.nights = (code & F_NIGHT) !== 0 ? v : v * 7;
 			continue;
 		}
-		const v = numberValue(t);
+		const v = numberOf(code);
 		if (v === undefined || p.guests !== undefined) continue;
+		const nextCode = codes[i + 1];
+		if ((nextCode & F_UNIT) !== 0 || ((nextCode & F_ADJ) !== 0 && (codes[i + 2] & F_UNIT) !== 0)) continue;
 		const next = tokens[i + 1];
-		if (isUnitNoun(next) || (ADJECTIVES.has(next ?? '') && isUnitNoun(tokens[i + 2]))) continue;
 		const prev = tokens[i - 1];
 		const prev2 = tokens[i - 2];
+		const prevCode = i >= 1 ? codes[i - 1] : 0;
+		const prev2Code = i >= 2 ? codes[i - 2] : 0;
 		if (
-			(prev !== undefined && WE_ARE.has(prev)) ||
+			(prevCode & F_WE_ARE) !== 0 ||
 			((prev === 'are' || prev === 're') && prev2 === 'we') ||
 			(prev === 'est' && prev2 === 'on') ||
 			(prev === 'in' && prev2 === 'siamo') ||
 			(prev === 'em' && prev2 === 'somos') ||
-			((prev === 'of' || prev === 'de' || prev === 'di' || prev === 'von' || prev === 'mit') && prev2 !== undefined && GROUP_WORDS.has(prev2)) ||
+			((prev === 'of' || prev === 'de' || prev === 'di' || prev === 'von' || prev === 'mit') && (prev2Code & F_GROUP) !== 0) ||
 			(next === 'of' && tokens[i + 2] === 'us')
 		) {
 			p.guests = v;
@@ -210,9 +282,17 @@ function toYear(y: string | undefined): number | undefined {
 	return y.length === 2 ? 2000 + v : v;
 }
 
+function allDigits(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return s.length > 0;
+}
+
 function monthOf(s: string | undefined): number | undefined {
 	if (!s) return undefined;
-	if (/^\d+$/.test(s)) {
+	if (allDigits(s)) {
 		const v = Number(s);
 		return v >= 1 && v <= 12 ? v : undefined;
 	}
@@ -244,8 +324,21 @@ function utcDate(year: number, month: number, day: number): DateTime | undefined
 	return dt ?? undefined;
 }
 
+/** The same kind of cache keyed by epoch millis, for day arithmetic (creating a DateTime costs microseconds). */
+const utcByMillis = new Map<number, DateTime>();
+
+function utcFromMillis(ms: number): DateTime {
+	let dt = utcByMillis.get(ms);
+	if (dt === undefined) {
+		dt = DateTime.fromMillis(ms, { zone: 'utc' });
+		if (utcByMillis.size >= MAX_CACHED_DATES) utcByMillis.delete(utcByMillis.keys().next().value as number);
+		utcByMillis.set(ms, dt);
+	}
+	return dt;
+}
+
 export function addDays(dt: DateTime, days: number): DateTime {
-	return DateTime.fromMillis(dt.toMillis() + days * DAY_MS, { zone: 'utc' });
+	return utcFromMillis(dt.toMillis() + days * DAY_MS);
 }
 
 function daysBetween(a: DateTime, b: DateTime): number {
@@ -288,8 +381,18 @@ function todayOf(now: DateInput | undefined): DateTime {
 	return today;
 }
 
+/** ISO dates of UTC midnights by epoch millis (formatting through luxon is the costliest step left). */
+const isoByMillis = new Map<number, string>();
+
 function isoDate(dt: DateTime): string {
-	return dt.toISODate() as string;
+	const ms = dt.toMillis();
+	let iso = isoByMillis.get(ms);
+	if (iso === undefined) {
+		iso = dt.toISODate() as string;
+		if (isoByMillis.size >= MAX_CACHED_DATES) isoByMillis.delete(isoByMillis.keys().next().value as number);
+		isoByMillis.set(ms, iso);
+	}
+	return iso;
 }
 
 interface Stay {
@@ -311,8 +414,9 @@ function parseRange(text: string, now: DateTime): { stay: Stay; index: number; e
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(text)) !== null) {
 			if (best && m.index >= best.index) break;
-			const g: Record<string, string | undefined> = {};
-			order.forEach((k, i) => (g[k] = (m as RegExpExecArray)[i + 1]));
+			// every group name present, in one order: one object shape for all patterns
+			const g: Record<string, string | undefined> = { d1: undefined, m1: undefined, y1: undefined, d2: undefined, m2: undefined, y2: undefined, n1: undefined, n2: undefined };
+			for (let k = 0; k < order.length; k++) g[order[k]] = m[k + 1];
 			const d1 = Number(g.d1);
 			const d2 = Number(g.d2);
 			const m2 = monthOf(g.m2 ?? g.n2);
@@ -353,8 +457,8 @@ function parseSingles(text: string, now: DateTime): { dt: DateTime; index: numbe
 		re.lastIndex = 0;
 		let m: RegExpExecArray | null;
 		while ((m = re.exec(text)) !== null) {
-			const g: Record<string, string | undefined> = {};
-			order.forEach((k, i) => (g[k] = (m as RegExpExecArray)[i + 1]));
+			const g: Record<string, string | undefined> = { d: undefined, m: undefined, y: undefined, n: undefined };
+			for (let k = 0; k < order.length; k++) g[order[k]] = m[k + 1];
 			const start = m.index;
 			const end = start + m[0].length;
 			if (found.some((f) => start < f.end && f.index < end)) continue;
@@ -397,8 +501,18 @@ function digitRuns(s: string): number {
 	return runs;
 }
 
-export function extractEntities(norm: string, tokens: string[], nowInput: DateInput | undefined): IntentEntities {
-	const party = extractParty(tokens, norm);
+/**
+ * @param tokenCodes see extractParty
+ * @param digitTokens number of digit tokens in `tokens` (= digit runs in `norm`) when known
+ */
+export function extractEntities(
+	norm: string,
+	tokens: string[],
+	nowInput: DateInput | undefined,
+	tokenCodes?: Int32Array,
+	digitTokens?: number,
+): IntentEntities {
+	const party = extractParty(tokens, norm, tokenCodes);
 	const e: IntentEntities = {};
 	if (party.adults !== undefined) e.adults = party.adults;
 	if (party.children !== undefined) e.children = party.children;
@@ -406,7 +520,7 @@ export function extractEntities(norm: string, tokens: string[], nowInput: DateIn
 	else if (party.adults !== undefined) e.guests = party.adults + (party.children ?? 0);
 
 	let stay: Stay | undefined;
-	const runs = digitRuns(norm);
+	const runs = digitTokens ?? digitRuns(norm);
 	const digits = runs > 0;
 	const mayHaveWeekend = norm.includes('wek') || norm.includes('seman') || norm.includes('finde') || norm.includes('setimana');
 	if (digits || mayHaveWeekend) {

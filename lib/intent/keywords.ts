@@ -1,4 +1,5 @@
 import keywordsData from '../../templates/intent-keywords.json';
+import { PARTY_LEXICON } from './entities';
 import { normalizeText, tokenize, withinOneEdit } from './normalize';
 import type { KeywordIntent, KeywordList, KeywordOverrides, KeywordsFile, Language } from './types';
 import { INTENTS, LANGUAGES } from './types';
@@ -10,6 +11,21 @@ export interface KeywordHit {
 	intent: KeywordIntent;
 	/** Languages the keyword was listed under (empty = language-neutral). */
 	langs: Language[];
+	/** `intent` as its index in KEYWORD_INTENTS, and `langs` as indexes in LANGUAGES (for array-based scoring). */
+	idx: number;
+	langIdx: number[];
+}
+
+/** Everything the scanner needs to know about one token of a message, found with one map look-up. */
+export interface LexiconEntry {
+	/** languages this word hints at (indexes in LANGUAGES) */
+	hint: number[] | undefined;
+	/** phrases starting with this word, longest first */
+	phrases: PhraseEntry[] | undefined;
+	/** listed in commonWords: never matched with a typo */
+	common: boolean;
+	/** party-word code for the entity parser (entities.ts PARTY_LEXICON), 0 if none */
+	party: number;
 }
 
 export interface PhraseEntry {
@@ -28,6 +44,8 @@ export interface CompiledKeywords {
 	phrases: Map<string, PhraseEntry[]>;
 	/** whole-message keywords ('=stop'), keyed by their space-joined tokens */
 	whole: Map<string, KeywordHit[]>;
+	/** first tokens of the whole-message keywords */
+	wholeFirst: Set<string>;
 	/** first 4 letters → prefix keywords ('romant*') */
 	prefixes: Map<string, PrefixEntry[]>;
 	/** symmetric-delete index for typo tolerance: single-word keywords (≥ 5 letters) and their 1-deletions */
@@ -39,10 +57,13 @@ export interface CompiledKeywords {
 	fillers: Set<string>;
 	common: Set<string>;
 	hints: Map<string, Language[]>;
+	/** hints, phrases and common words merged: one look-up per token */
+	lexicon: Map<string, LexiconEntry>;
 }
 
-const KEYWORD_INTENTS = INTENTS.filter((i) => i !== 'unknown') as KeywordIntent[];
-const FUZZY_MIN = 5;
+export const KEYWORD_INTENTS = INTENTS.filter((i) => i !== 'unknown') as KeywordIntent[];
+const INTENT_INDEX = new Map<KeywordIntent, number>(KEYWORD_INTENTS.map((i, k) => [i, k]));
+export const FUZZY_MIN = 5;
 const MEMO_MAX = 20000;
 
 function isFile(k: KeywordOverrides | KeywordsFile): k is KeywordsFile {
@@ -52,10 +73,13 @@ function isFile(k: KeywordOverrides | KeywordsFile): k is KeywordsFile {
 function addHit(list: KeywordHit[], intent: KeywordIntent, lang: Language | undefined): void {
 	let h = list.find((x) => x.intent === intent);
 	if (!h) {
-		h = { intent, langs: [] };
+		h = { intent, langs: [], idx: INTENT_INDEX.get(intent) as number, langIdx: [] };
 		list.push(h);
 	}
-	if (lang && !h.langs.includes(lang)) h.langs.push(lang);
+	if (lang && !h.langs.includes(lang)) {
+		h.langs.push(lang);
+		h.langIdx.push(LANGUAGES.indexOf(lang));
+	}
 }
 
 function deletions(word: string): string[] {
@@ -168,9 +192,21 @@ class Builder {
 			put(w, w);
 			for (const d of deletions(w)) put(d, w);
 		}
+		const lexicon = new Map<string, LexiconEntry>();
+		const entry = (w: string): LexiconEntry => {
+			let e = lexicon.get(w);
+			// every entry gets all fields, in the same order: one object shape keeps the scanner's property reads monomorphic
+			if (!e) lexicon.set(w, (e = { hint: undefined, phrases: undefined, common: false, party: 0 }));
+			return e;
+		};
+		for (const [w, langs] of this.hints) entry(w).hint = langs.map((l) => LANGUAGES.indexOf(l));
+		for (const [w, list] of this.phrases) entry(w).phrases = list;
+		for (const w of this.common) entry(w).common = true;
+		for (const [w, code] of PARTY_LEXICON) entry(w).party = code;
 		return {
 			phrases: this.phrases,
 			whole: this.whole,
+			wholeFirst: new Set([...this.whole.keys()].map((k) => k.split(' ')[0])),
 			prefixes: this.prefixes,
 			fuzzyIndex,
 			singles: this.singles,
@@ -178,6 +214,7 @@ class Builder {
 			fillers: this.fillers,
 			common: this.common,
 			hints: this.hints,
+			lexicon,
 		};
 	}
 }
@@ -226,20 +263,28 @@ export function compileKeywords(
 /** Keyword hits for a token that is not a keyword, allowing one typo (tokens ≥ 5 letters only). */
 export function fuzzyLookup(ck: CompiledKeywords, token: string): KeywordHit[] | null {
 	if (token.length < FUZZY_MIN || ck.common.has(token)) return null;
+	return fuzzyLookupUncommon(ck, token);
+}
+
+/** The smallest candidate within one edit of token (and with its first letter), or `best` if none is smaller. */
+function closest(cands: string[] | undefined, token: string, first: number, best: string | undefined): string | undefined {
+	if (!cands) return best;
+	for (const w of cands) {
+		// typos in the first letter are rare; requiring it avoids "looking" → "booking"
+		if (w === best || w.charCodeAt(0) !== first) continue;
+		if (withinOneEdit(token, w) && (best === undefined || w < best)) best = w;
+	}
+	return best;
+}
+
+/** fuzzyLookup for a token already known to be ≥ FUZZY_MIN letters and not a common word. */
+export function fuzzyLookupUncommon(ck: CompiledKeywords, token: string): KeywordHit[] | null {
 	const memo = ck.fuzzyMemo.get(token);
 	if (memo !== undefined) return memo;
-	let best: string | undefined;
 	const first = token.charCodeAt(0);
-	const consider = (cands: string[] | undefined) => {
-		if (!cands) return;
-		for (const w of cands) {
-			// typos in the first letter are rare; requiring it avoids "looking" → "booking"
-			if (w === best || w.charCodeAt(0) !== first) continue;
-			if (withinOneEdit(token, w) && (best === undefined || w < best)) best = w;
-		}
-	};
-	consider(ck.fuzzyIndex.get(token));
-	if (best === undefined) for (const d of deletions(token)) consider(ck.fuzzyIndex.get(d));
+	let best = closest(ck.fuzzyIndex.get(token), token, first, undefined);
+	if (best === undefined)
+		for (let i = 0; i < token.length; i++) best = closest(ck.fuzzyIndex.get(token.slice(0, i) + token.slice(i + 1)), token, first, best);
 	const result = best !== undefined ? (ck.singles.get(best) ?? null) : null;
 	if (ck.fuzzyMemo.size >= MEMO_MAX) ck.fuzzyMemo.clear();
 	ck.fuzzyMemo.set(token, result);

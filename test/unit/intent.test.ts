@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
-import { classifyIntent, compileKeywords, normalizeText, type IntentEntities } from '../../lib/intent';
+import { classifyIntent, compileKeywords, DEFAULT_KEYWORDS, normalizeText, type IntentEntities } from '../../lib/intent';
+import { normalizeTextGeneral } from '../../lib/intent/normalize';
+import { corpusDigest, differentialConfigs, rng } from './intent-corpus';
 
 /** Hand-labelled guest messages: [language, text, expected intent]. Includes typos, emoji, no accents. */
 type Labelled = [lang: 'en' | 'es' | 'pt' | 'fr' | 'de' | 'it', text: string, intent: string];
@@ -465,5 +467,66 @@ describe('classifyIntent – entities', () => {
 
 	it('dates make a message an availability question', () => {
 		expect(classifyIntent('12 to 15 March for 2', { now: NOW }).intent).toBe('availability');
+	});
+});
+
+describe('classifyIntent – fast paths and caches give the same results', () => {
+	it('a generated corpus of 8,000 messages classifies exactly as the implementation before the speed-up', () => {
+		// Digest computed with lib/intent as of commit 1348366 (before the throughput work), same corpus and configs.
+		const BEFORE = '9eb2e7b2df8c102dd4289d8483b332a97a33cd3e116d44853f86b70114b3d881';
+		const run = corpusDigest(classifyIntent as (t: string, o: Record<string, unknown>) => unknown, differentialConfigs(DEFAULT_KEYWORDS), 20261125, 8000);
+		// the corpus exercises every intent and many dates (so the digest covers all code paths)
+		expect(run.messages).toBe(8018);
+		for (const intent of ['opt_out', 'human', 'availability', 'pricing', 'romance', 'family', 'adventure', 'wellness', 'group', 'opt_in', 'greeting', 'thanks', 'unknown'])
+			expect(run.intents[intent]).toBeGreaterThan(20);
+		expect(run.withDates).toBeGreaterThan(2000);
+		expect(run.digest).toBe(BEFORE);
+	});
+
+	it('normalizeText fast path equals the general path on random text (accents, marks, emoji, Σ, K, backticks)', () => {
+		const r = rng(7);
+		const alphabet: string[] = [];
+		for (let c = 32; c < 127; c++) alphabet.push(String.fromCharCode(c));
+		for (let c = 0x80; c < 0x260; c++) alphabet.push(String.fromCharCode(c));
+		alphabet.push('\u0301', '\u0316', '\u0483', '\u1dc0', 'Σ', 'ς', '\u212a', 'İ', 'ẞ', '’', '‘', '–', '—', '`', '👋', '🏽', '\u200d', '\ufe0f', 'Ǖ', 'Å', 'Ω', 'Ⅳ', 'Ⓐ', '\u2000', 'ﬁ', 'ệ', '한');
+		const frequent = 'aaabbeelllooossttnn  ..,,12';
+		let differences = 0;
+		for (let k = 0; k < 40_000; k++) {
+			let s = '';
+			for (let i = Math.floor(r() * 12); i > 0; i--) s += r() < 0.5 ? frequent[Math.floor(r() * frequent.length)] : alphabet[Math.floor(r() * alphabet.length)];
+			if (r() < 0.3) s = s.toUpperCase();
+			if (normalizeText(s) !== normalizeTextGeneral(s)) differences++;
+		}
+		expect(differences).toBe(0);
+		expect(normalizeText('Straße ÆØ façade`')).toBe("strase aeo facade'");
+		expect(normalizeText('Straße `x`')).toBe("strase 'x'");
+		expect(normalizeText('plain `x`')).toBe('plain `x`');
+	});
+
+	it('an override list works after calls with the default list, is compiled once, and does not leak into the defaults', () => {
+		expect(classifyIntent('temazcal please', { now: NOW }).intent).toBe('unknown');
+		const keywords = { wellness: ['temazcal'] };
+		expect(classifyIntent('temazcal please', { now: NOW, keywords }).intent).toBe('wellness');
+		expect(classifyIntent('temazcal please', { now: NOW }).intent).toBe('unknown');
+		expect(classifyIntent('temazcal please', { now: NOW, keywords }).intent).toBe('wellness');
+		expect(compileKeywords(keywords)).toBe(compileKeywords(keywords));
+		expect(compileKeywords(keywords, 'replace')).toBe(compileKeywords(keywords, 'replace'));
+		expect(compileKeywords(keywords, 'replace')).not.toBe(compileKeywords(keywords));
+		// an equal but different object is a different cache entry with the same behaviour
+		expect(compileKeywords({ wellness: ['temazcal'] })).not.toBe(compileKeywords(keywords));
+		expect(classifyIntent('temazcal please', { now: NOW, keywords: { wellness: ['temazcal'] } }).intent).toBe('wellness');
+	});
+
+	it('no evidence carries over from one message to the next (shared scoring buffers)', () => {
+		const rich = classifyIntent('romantic spa honeymoon for 2 adults and 3 kids from 12 to 15 march, hola gracias', { now: NOW });
+		expect(rich.tags.length).toBeGreaterThan(1);
+		expect(rich.entities.children).toBe(3);
+		expect(classifyIntent('asdf qwerty', { now: NOW })).toEqual({ intent: 'unknown', confidence: 0, tags: [], entities: {} });
+		expect(classifyIntent('', { now: NOW })).toEqual({ intent: 'unknown', confidence: 0, tags: [], entities: {} });
+	});
+
+	it('words that are Object.prototype properties are not numbers (number words are looked up in a Map)', () => {
+		expect(classifyIntent('we are constructor', { now: NOW }).entities).toEqual({});
+		expect(classifyIntent('constructor adults and tostring kids', { now: NOW }).entities).toEqual({});
 	});
 });
