@@ -17,6 +17,8 @@ const PER_SIDE = Number(process.env.BENCH_INGEST_REQUESTS ?? 1000);
 const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 100);
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 16);
 const ROUNDS = 4; // per side, alternating which side goes first
+// BENCH_INGEST_SIDES=ours (or baseline): load one side only, e.g. while profiling it.
+const ONLY = process.env.BENCH_INGEST_SIDES;
 
 const TYPES = ['booking_started', 'booking_abandoned', 'reservation_confirmed', 'reservation_cancelled', 'checked_in', 'checked_out'];
 
@@ -220,6 +222,7 @@ async function main() {
 		for (let round_ = 0; round_ < ROUNDS; round_++) {
 			const order = round_ % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
 			for (const name of order) {
+				if (ONLY && ONLY !== name) continue;
 				const side = sides[name];
 				const a = acc[name];
 				const meter = cpuMeter(n8n.pid);
