@@ -28,7 +28,8 @@ export async function startBenchN8n(env: Record<string, string> = {}): Promise<N
 	const prof = process.env.BENCH_CPU_PROF_DIR;
 	if (prof) env = { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(prof)}` };
 	// warn: n8n logs every webhook execution at info; keep the log (and its cost) small.
-	return await startN8n({ extensionsDir: REPO_ROOT, log, logLevel: 'warn', env });
+	// A generous start timeout: on a saturated shared machine n8n's migrations alone can take minutes.
+	return await startN8n({ extensionsDir: REPO_ROOT, log, logLevel: 'warn', env, startTimeoutMs: 300_000 });
 }
 
 export interface BookingCreds {
