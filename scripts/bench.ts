@@ -20,15 +20,22 @@ if (benches.some((file) => file.startsWith('n8n-'))) {
 }
 for (const file of benches) {
 	process.stdout.write(`running bench/${file}…\n`);
-	const output = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join('bench', file)], {
-		cwd: root,
-		encoding: 'utf8',
-		timeout: 10 * 60 * 1000,
-		env: { ...process.env, BENCH_SKIP_BUILD: '1' },
-	});
-	const last = output.trim().split('\n').at(-1) ?? '{}';
-	results[file] = JSON.parse(last) as Result;
-	process.stdout.write(`${last}\n`);
+	try {
+		const output = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join('bench', file)], {
+			cwd: root,
+			encoding: 'utf8',
+			// n8n benches on a saturated shared machine: n8n alone can take minutes to start.
+			timeout: 30 * 60 * 1000,
+			env: { ...process.env, BENCH_SKIP_BUILD: '1' },
+		});
+		const last = output.trim().split('\n').at(-1) ?? '{}';
+		results[file] = JSON.parse(last) as Result;
+		process.stdout.write(`${last}\n`);
+	} catch (error) {
+		// One failing bench is reported in the raw results; the others still get written.
+		results[file] = { error: String((error as Error).message ?? error).slice(0, 500) };
+		process.stdout.write(`bench/${file} failed: ${String((error as Error).message ?? error).slice(0, 300)}\n`);
+	}
 }
 
 const ratio = (value: number, goal: number) => `${(value / goal).toFixed(2)}×`;
@@ -60,7 +67,8 @@ const n8nLimits: string[] = [];
 const n8nExtra: string[] = [];
 const fmt = (x: number) => x.toLocaleString('en', { maximumFractionDigits: 1 });
 const lat = (x: Lat) => `p50 ${fmt(x.p50ms)} ms, p95 ${fmt(x.p95ms)} ms, p99 ${fmt(x.p99ms)} ms`;
-const ingest = results['n8n-ingest.bench.ts'] as { ours: Side; baseline: Side; ratio: { throughput: number; completedThroughput: number; p99: number; cpuPerEvent?: number }; concurrency: number; warmupPerSide: number; cores: number } | undefined;
+const ok = (r: Result | undefined) => (r && !('error' in r) ? r : undefined);
+const ingest = ok(results['n8n-ingest.bench.ts']) as { ours: Side; baseline: Side; ratio: { throughput: number; completedThroughput: number; p99: number; cpuPerEvent?: number }; concurrency: number; warmupPerSide: number; cores: number } | undefined;
 if (ingest) {
 	const { ours, baseline, ratio } = ingest;
 	n8nRows.push(`| Ingest, signed valid events accepted (202) per second, concurrency ${ingest.concurrency}, ${fmt(ours.requests)} per side (goal ≥ 1.0×) | ${fmt(ours.acceptedPerSecond)}/s | ${fmt(baseline.acceptedPerSecond)}/s | ${ratio.throughput.toFixed(2)}× |`);
@@ -99,7 +107,7 @@ if (ingest) {
 			`this bench stays far below the bound, so that steady-state cost is not in its figures.`,
 	);
 }
-const latency = results['n8n-latency.bench.ts'] as { phases: Phase[] } | undefined;
+const latency = ok(results['n8n-latency.bench.ts']) as { phases: Phase[] } | undefined;
 if (latency) {
 	const floorAt = (rate: number) => latency.phases.find((p) => p.workflow === 'floor' && p.ratePerSecond === rate);
 	const label: Record<string, string> = { ours: 'Booking Event Trigger → Resort WhatsApp', oursViaSubWorkflow: 'Booking Event Trigger → Execute Workflow → [Resort WhatsApp]', floor: 'floor: n8n Webhook → HTTP Request' };
@@ -117,7 +125,12 @@ if (latency) {
 			`execution \`startedAt\`/\`stoppedAt\` and each node's \`startTime\`/\`executionTime\`. Once n8n's main thread is busier than the arrival ` +
 			`rate allows, executions queue and every segment grows with the backlog, so figures at the higher rate measure queueing on this shared ` +
 			`machine, not the path. Read the floor as the answer to "is < 100 ms p99 reachable in n8n 2.40.7 on SQLite at all": it is the same n8n ` +
-			`doing the least possible work (no signature, no encryption, no sub-workflow, no Data table).`,
+			`doing the least possible work (no signature, no encryption, no sub-workflow, no Data table). Where ours loses most against the floor is ` +
+			`"execution startedAt → send node start" (the gap after the trigger node, which itself takes ~0 ms): n8n's expression pool holds ONE ` +
+			`warm isolate (N8N_EXPRESSION_ENGINE_POOL_SIZE=1); n8n's own Webhook node skips the isolate in its webhook phase, so the execution gets ` +
+			`the warm one, while our trigger's webhook phase takes it and the execution must build a new isolate while the pool is still refilling ` +
+			`(read from n8n's code, consistent with these segments; a larger pool or the legacy engine was not measured). The sub-workflow adds a ` +
+			`second execution with its own start, isolate and save. Not measured here: Data table writes of the real workflows.`,
 	);
 	for (const p of latency.phases) {
 		if (!p.segments) continue;
@@ -125,7 +138,7 @@ if (latency) {
 		n8nExtra.push(`Segments, ${label[p.workflow ?? 'ours'] ?? p.workflow}, ${fmt(p.ratePerSecond)} req/s (ms; p50 and p99 of each segment on its own, so they do not add up):\n\n| segment | events | p50 | p99 |\n|---|---|---|---|\n${rows.join('\n')}\n`);
 	}
 }
-const send = results['n8n-send.bench.ts'] as { phases: SendPhase[] } | undefined;
+const send = ok(results['n8n-send.bench.ts']) as { phases: SendPhase[] } | undefined;
 if (send) {
 	for (const p of send.phases) {
 		const other = Object.entries(p.responses).filter(([k]) => k !== '200').map(([k, v]) => `${v} × ${k}`).join(', ') || 'none';
@@ -133,12 +146,15 @@ if (send) {
 			`| Sending, ${fmt(p.messages)} template messages in one execution, fake limit ${p.fakeLimitPerSecond}/s, ${p.phase} (goal ≥ 95% of ${p.fakeLimitPerSecond}/s, none lost or duplicated) | ${fmt(p.sustainedPerSecond)}/s = ${(p.ofLimit * 100).toFixed(1)}% of the limit; lost ${p.lost}, duplicated ${p.duplicated}; node Sent ${p.nodeSent} / Failed ${p.nodeFailed}; other responses: ${other} | — | ${(p.ofLimit / 0.95).toFixed(2)}× of goal |`,
 		);
 	}
-	const parts = send.phases.map((p) => `${p.phase}: n8n ${fmt(p.n8nCpuPct)}% of a core (machine ${fmt(p.machineCpuPct)}%), ${fmt(p.n8nCpuMsPerMessage)} ms of n8n CPU per message`);
+	const throttled = (p: SendPhase) => Object.entries(p.responses).filter(([k]) => k.startsWith('400/130429')).reduce((a, [, v]) => a + v, 0);
+	const parts = send.phases.map((p) => `${p.phase}: ${throttled(p)} sends refused by the fake's own 80/s window, n8n ${fmt(p.n8nCpuPct)}% of a core (machine ${fmt(p.machineCpuPct)}%), ${fmt(p.n8nCpuMsPerMessage)} ms of n8n CPU per message`);
 	n8nLimits.push(
-		`- **Sending**: ${parts.join('; ')}. The node paces itself to 80/s (token bucket, burst 10, 20 requests in flight, 3 retries honouring ` +
-			`Retry-After) and counts at the fake show whether anything was lost or sent twice. When n8n gets only part of a core on this shared ` +
-			`machine the node cannot reach its own pace: each message costs n8n CPU for per-item parameter and expression evaluation, the HTTP ` +
-			`request and the output item, on n8n's one main thread; that, not the 80/s limit, is what bounds this figure here. Not profiled.`,
+		`- **Sending**: ${parts.join('; ')}. The node paces itself with a token bucket at 80/s that starts full with a burst of 10 ` +
+			`(lib/whatsapp/rateLimiter.ts), 20 requests in flight, 3 retries honouring Retry-After, first retry after 1 s. The fake counts a strict ` +
+			`sliding 1 s window, so a burst on top of the steady 80/s, or requests bunched by n8n's event loop, go over it; each refused send costs ` +
+			`its token and waits at least 1 s before its retry, which is what keeps the sustained rate under 95%. Nothing was lost or sent twice ` +
+			`(counted at the fake by unique reference). Not changed here (the send node is outside this change); likely fixes: no burst ` +
+			`(burst 1) or pacing a few % under the limit, or a sliding-window limiter matching Meta's. Not profiled.`,
 	);
 }
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
