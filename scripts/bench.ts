@@ -20,15 +20,22 @@ if (benches.some((file) => file.startsWith('n8n-'))) {
 }
 for (const file of benches) {
 	process.stdout.write(`running bench/${file}…\n`);
-	const output = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join('bench', file)], {
-		cwd: root,
-		encoding: 'utf8',
-		timeout: 10 * 60 * 1000,
-		env: { ...process.env, BENCH_SKIP_BUILD: '1' },
-	});
-	const last = output.trim().split('\n').at(-1) ?? '{}';
-	results[file] = JSON.parse(last) as Result;
-	process.stdout.write(`${last}\n`);
+	try {
+		const output = execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join('bench', file)], {
+			cwd: root,
+			encoding: 'utf8',
+			// n8n benches on a saturated shared machine: n8n alone can take minutes to start.
+			timeout: 30 * 60 * 1000,
+			env: { ...process.env, BENCH_SKIP_BUILD: '1' },
+		});
+		const last = output.trim().split('\n').at(-1) ?? '{}';
+		results[file] = JSON.parse(last) as Result;
+		process.stdout.write(`${last}\n`);
+	} catch (error) {
+		// One failing bench is reported in the raw results; the others still get written.
+		results[file] = { error: String((error as Error).message ?? error).slice(0, 500) };
+		process.stdout.write(`bench/${file} failed: ${String((error as Error).message ?? error).slice(0, 300)}\n`);
+	}
 }
 
 const ratio = (value: number, goal: number) => `${(value / goal).toFixed(2)}×`;
@@ -51,50 +58,105 @@ if (signature) {
 }
 
 // ---- In a real n8n (bench/n8n-*.bench.ts) ----
-type Side = { acceptedPerSecond: number; completedPerSecond: number; acceptedPerSecondByRound: number[]; p50ms: number; p95ms: number; p99ms: number; n8nCpuPct: number; machineCpuPct: number; requests: number; accepted: number };
-type Phase = { ratePerSecond: number; seconds: number; requests: number; delivered: number; missing: number; webhookToWhatsApp: { p50ms: number; p95ms: number; p99ms: number }; webhookResponse: { p50ms: number; p99ms: number }; n8nCpuPct: number; machineCpuPct: number };
+type Side = { acceptedPerSecond: number; completedPerSecond: number; acceptedPerSecondByRound: number[]; p50ms: number; p95ms: number; p99ms: number; n8nCpuPct: number; n8nCpuMsPerEvent: number; machineCpuPct: number; requests: number; accepted: number };
+type Lat = { p50ms: number; p95ms: number; p99ms: number };
+type Phase = { workflow?: string; ratePerSecond: number; seconds: number; requests: number; delivered: number; missing: number; webhookToWhatsApp: Lat; webhookResponse: Lat; n8nCpuPct: number; machineCpuPct: number; segments?: Record<string, { n: number; p50ms: number; p99ms: number }> };
+type SendPhase = { phase: string; messages: number; fakeLimitPerSecond: number; nodeSent: number; nodeFailed: number; requests: number; acceptedSends: number; uniqueAccepted: number; lost: number; duplicated: number; responses: Record<string, number>; sustainedPerSecond: number; ofLimit: number; sendSeconds: number; n8nCpuPct: number; n8nCpuMsPerMessage: number; machineCpuPct: number };
 const n8nRows: string[] = [];
 const n8nLimits: string[] = [];
+const n8nExtra: string[] = [];
 const fmt = (x: number) => x.toLocaleString('en', { maximumFractionDigits: 1 });
-const ingest = results['n8n-ingest.bench.ts'] as { ours: Side; baseline: Side; ratio: { throughput: number; completedThroughput: number; p99: number }; concurrency: number; warmupPerSide: number; cores: number } | undefined;
+const lat = (x: Lat) => `p50 ${fmt(x.p50ms)} ms, p95 ${fmt(x.p95ms)} ms, p99 ${fmt(x.p99ms)} ms`;
+const ok = (r: Result | undefined) => (r && !('error' in r) ? r : undefined);
+const ingest = ok(results['n8n-ingest.bench.ts']) as { ours: Side; baseline: Side; ratio: { throughput: number; completedThroughput: number; p99: number; cpuPerEvent?: number }; concurrency: number; warmupPerSide: number; cores: number } | undefined;
 if (ingest) {
 	const { ours, baseline, ratio } = ingest;
-	const lat = (x: Side) => `p50 ${fmt(x.p50ms)} ms, p95 ${fmt(x.p95ms)} ms, p99 ${fmt(x.p99ms)} ms`;
-	n8nRows.push(`| Ingest, signed valid events accepted (202) per second, concurrency ${ingest.concurrency}, ${fmt(ours.requests)} per side | ${fmt(ours.acceptedPerSecond)}/s | ${fmt(baseline.acceptedPerSecond)}/s | ${ratio.throughput.toFixed(2)}× |`);
+	n8nRows.push(`| Ingest, signed valid events accepted (202) per second, concurrency ${ingest.concurrency}, ${fmt(ours.requests)} per side (goal ≥ 1.0×) | ${fmt(ours.acceptedPerSecond)}/s | ${fmt(baseline.acceptedPerSecond)}/s | ${ratio.throughput.toFixed(2)}× |`);
 	n8nRows.push(`| Ingest, same, until every execution is saved | ${fmt(ours.completedPerSecond)}/s | ${fmt(baseline.completedPerSecond)}/s | ${ratio.completedThroughput.toFixed(2)}× |`);
-	n8nRows.push(`| Ingest latency (request sent → 202 received) | ${lat(ours)} | ${lat(baseline)} | p99 ${ratio.p99.toFixed(2)}× |`);
+	n8nRows.push(`| Ingest latency (request sent → 202 received) (goal: lower p99) | ${lat(ours)} | ${lat(baseline)} | p99 ${ratio.p99.toFixed(2)}× |`);
+	if (ratio.cpuPerEvent !== undefined) {
+		n8nRows.push(`| Ingest, CPU of the n8n process group per accepted event (lower is better) | ${fmt(ours.n8nCpuMsPerEvent)} ms | ${fmt(baseline.n8nCpuMsPerEvent)} ms | ${ratio.cpuPerEvent.toFixed(2)}× |`);
+	}
 	n8nLimits.push(
 		`- **Ingest, both sides**: the n8n process group used ${fmt(ours.n8nCpuPct)}% (ours) and ${fmt(baseline.n8nCpuPct)}% (baseline) of one core ` +
-			`while the whole ${ingest.cores}-core machine was ${fmt(ours.machineCpuPct)}% / ${fmt(baseline.machineCpuPct)}% busy: n8n is CPU-bound in its own ` +
-			`per-execution work (webhook routing, building and running the workflow, serialising run data and writing it to SQLite), ` +
-			`and on this shared machine it also competes with other processes, so absolute rates are low; the ratio is the figure to read.`,
+			`while the whole ${ingest.cores}-core machine was ${fmt(ours.machineCpuPct)}% / ${fmt(baseline.machineCpuPct)}% busy: n8n's one main thread does ` +
+			`the per-request work (webhook lookup, loading the workflow, expression isolates, building and running the workflow, saving run data to SQLite), ` +
+			`and on this shared machine it gets only part of a core, so absolute rates are low and move between rounds ` +
+			`(accepted/s per round, ours ${ours.acceptedPerSecondByRound.map(fmt).join(' → ')}, baseline ${baseline.acceptedPerSecondByRound.map(fmt).join(' → ')}); ` +
+			`the ratios, and CPU ms per event, are the figures to read.`,
 	);
 	n8nLimits.push(
-		`- **Ingest, ours vs baseline**: ours answers 202 before the workflow runs (response mode "on received"), so latency is the ` +
-			`webhook path; per event it also seals the phone (AES-GCM + keyed hash), and records the event id for duplicate detection in ` +
-			`the workflow's static data (up to 5,000 ids), which n8n writes back to SQLite after every execution; the baseline does ` +
-			`neither (no encryption, no dedupe, no review routing) and runs its check in the Code node's task runner. Not profiled: which of these costs dominates is read from the code, not measured. Accepted/s per round, ours ` +
-			`${ours.acceptedPerSecondByRound.map(fmt).join(' → ')}, baseline ${baseline.acceptedPerSecondByRound.map(fmt).join(' → ')}.`,
+		`- **Ingest, what was profiled and changed**: a V8 CPU profile of n8n (\`BENCH_CPU_PROF_DIR\`, ours only, 452 events, before the change; ` +
+			`summarised with \`bench/support/cpuprofile.ts\`) showed 31% of the main thread's busy time in n8n 2.40.7's expression isolate ` +
+			`(isolated-vm: creating, initialising and disposing isolates, ~105 s of 341 s) and 16% in SQLite calls (node-sqlite3's verbose ` +
+			`stack capture on every query). n8n gives the webhook phase of every trigger that is not its own Webhook node an isolate ` +
+			`(\`webhookPhaseNeedsIsolate\`), evaluates \`$parameter["options"]["binaryData"]\` in it for version-1 webhook nodes (how ours gets the raw body), ` +
+			`and every \`getCredentials\` in a webhook builds a throw-away workflow that takes a fresh isolate (pool of 1; a released isolate is ` +
+			`disposed and a new one built) after reading and decrypting the credential row. Our trigger called \`getCredentials\` twice per request: ` +
+			`three isolates and two extra SQLite reads per event, against the baseline's one isolate (its execution). Changed: the trigger keeps ` +
+			`decrypted credentials for 5 s per workflow/node/credential (\`nodes/BookingEventTrigger/credentialCache.ts\`); a signature or token that ` +
+			`fails against the cached secret is checked once more against a fresh read (at most once a second, so forged requests cannot force reads), ` +
+			`so a newly added secret works at once and a removed one stops working within 5 s. What remains above the baseline is the webhook-phase ` +
+			`isolate and its one expression, which n8n imposes on a version-1 community trigger, plus AES-GCM + HMAC of the phone (0.5% of busy time, ` +
+			`keys are 32-byte hex/base64 so no scrypt; a passphrase would be stretched once and cached), zod validation (0.9%) and the duplicate ` +
+			`check. Duplicate check (unchanged): the in-memory set answers; the accepted id is written to the workflow's static data, which n8n saves ` +
+			`to SQLite as soon as the webhook method returns (the 202 is already written; the save runs alongside the execution's start), so after a ` +
+			`restart the id is re-read and a redelivery is answered 202 duplicate (within the last 5,000 ids / 30 days); only a crash in the ` +
+			`milliseconds between the 202 and that save can forget an id. That save was 0.1% of busy time at ~450 ids; at the 5,000-id bound a separate measurement gives ` +
+			`~2.4 ms to serialise and ~1.7 ms to parse the ~295 KB per event (n8n reloads static data with the workflow on every request) — ` +
+			`this bench stays far below the bound, so that steady-state cost is not in its figures.`,
 	);
 }
-const latency = results['n8n-latency.bench.ts'] as { phases: Phase[] } | undefined;
+const latency = ok(results['n8n-latency.bench.ts']) as { phases: Phase[] } | undefined;
 if (latency) {
+	const floorAt = (rate: number) => latency.phases.find((p) => p.workflow === 'floor' && p.ratePerSecond === rate);
+	const label: Record<string, string> = { ours: 'Booking Event Trigger → Resort WhatsApp', oursViaSubWorkflow: 'Booking Event Trigger → Execute Workflow → [Resort WhatsApp]', floor: 'floor: n8n Webhook → HTTP Request' };
 	for (const p of latency.phases) {
+		if (p.workflow === 'floor') continue;
+		const floor = floorAt(p.ratePerSecond);
 		const w = p.webhookToWhatsApp;
 		n8nRows.push(
-			`| Webhook → WhatsApp request at the fake, ${fmt(p.ratePerSecond)} req/s for ${p.seconds} s (${p.delivered}/${p.requests} delivered) | p50 ${fmt(w.p50ms)} ms, p95 ${fmt(w.p95ms)} ms, p99 ${fmt(w.p99ms)} ms | — | — |`,
+			`| Webhook → WhatsApp request at the fake, ${label[p.workflow ?? 'ours'] ?? p.workflow}, ${fmt(p.ratePerSecond)} req/s for ${p.seconds} s (${p.delivered}/${p.requests} delivered) (goal p99 < 100 ms) | ${lat(w)} | ${floor ? `${lat(floor.webhookToWhatsApp)} (${label.floor})` : '—'} | ${floor ? `p99 ${(w.p99ms / floor.webhookToWhatsApp.p99ms).toFixed(2)}×` : '—'} |`,
 		);
 	}
-	const parts = latency.phases.map(
-		(p) => `at ${fmt(p.ratePerSecond)} req/s n8n used ${fmt(p.n8nCpuPct)}% of a core (machine ${fmt(p.machineCpuPct)}% busy), webhook answered in p50 ${fmt(p.webhookResponse.p50ms)} ms`,
-	);
+	const cpuParts = latency.phases.map((p) => `${p.workflow ?? 'ours'} at ${fmt(p.ratePerSecond)}/s: n8n ${fmt(p.n8nCpuPct)}% of a core, machine ${fmt(p.machineCpuPct)}%`);
 	n8nLimits.push(
-		`- **Webhook → WhatsApp**: one execution per event (trigger, then the send node decrypts the phone and POSTs to the Graph API); ` +
-			`${parts.join('; ')}. When the offered rate exceeds what n8n's one main thread can execute and save, executions queue and ` +
-			`the latency grows with the backlog (seconds, not milliseconds), so that row measures queueing, not the path.`,
+		`- **Webhook → WhatsApp**: ${cpuParts.join('; ')}. The segment tables below split each delivered event's time with n8n's own ` +
+			`execution \`startedAt\`/\`stoppedAt\` and each node's \`startTime\`/\`executionTime\`. Once n8n's main thread is busier than the arrival ` +
+			`rate allows, executions queue and every segment grows with the backlog, so figures at the higher rate measure queueing on this shared ` +
+			`machine, not the path. Read the floor as the answer to "is < 100 ms p99 reachable in n8n 2.40.7 on SQLite at all": it is the same n8n ` +
+			`doing the least possible work (no signature, no encryption, no sub-workflow, no Data table). Where ours loses most against the floor is ` +
+			`"execution startedAt → send node start" (the gap after the trigger node, which itself takes ~0 ms): n8n's expression pool holds ONE ` +
+			`warm isolate (N8N_EXPRESSION_ENGINE_POOL_SIZE=1); n8n's own Webhook node skips the isolate in its webhook phase, so the execution gets ` +
+			`the warm one, while our trigger's webhook phase takes it and the execution must build a new isolate while the pool is still refilling ` +
+			`(read from n8n's code, consistent with these segments; a larger pool or the legacy engine was not measured). The sub-workflow adds a ` +
+			`second execution with its own start, isolate and save. Not measured here: Data table writes of the real workflows.`,
+	);
+	for (const p of latency.phases) {
+		if (!p.segments) continue;
+		const rows = Object.entries(p.segments).map(([k, v]) => `| ${k} | ${v.n} | ${fmt(v.p50ms)} | ${fmt(v.p99ms)} |`);
+		n8nExtra.push(`Segments, ${label[p.workflow ?? 'ours'] ?? p.workflow}, ${fmt(p.ratePerSecond)} req/s (ms; p50 and p99 of each segment on its own, so they do not add up):\n\n| segment | events | p50 | p99 |\n|---|---|---|---|\n${rows.join('\n')}\n`);
+	}
+}
+const send = ok(results['n8n-send.bench.ts']) as { phases: SendPhase[] } | undefined;
+if (send) {
+	for (const p of send.phases) {
+		const other = Object.entries(p.responses).filter(([k]) => k !== '200').map(([k, v]) => `${v} × ${k}`).join(', ') || 'none';
+		n8nRows.push(
+			`| Sending, ${fmt(p.messages)} template messages in one execution, fake limit ${p.fakeLimitPerSecond}/s, ${p.phase} (goal ≥ 95% of ${p.fakeLimitPerSecond}/s, none lost or duplicated) | ${fmt(p.sustainedPerSecond)}/s = ${(p.ofLimit * 100).toFixed(1)}% of the limit; lost ${p.lost}, duplicated ${p.duplicated}; node Sent ${p.nodeSent} / Failed ${p.nodeFailed}; other responses: ${other} | — | ${(p.ofLimit / 0.95).toFixed(2)}× of goal |`,
+		);
+	}
+	const throttled = (p: SendPhase) => Object.entries(p.responses).filter(([k]) => k.startsWith('400/130429')).reduce((a, [, v]) => a + v, 0);
+	const parts = send.phases.map((p) => `${p.phase}: ${throttled(p)} sends refused by the fake's own 80/s window, n8n ${fmt(p.n8nCpuPct)}% of a core (machine ${fmt(p.machineCpuPct)}%), ${fmt(p.n8nCpuMsPerMessage)} ms of n8n CPU per message`);
+	n8nLimits.push(
+		`- **Sending**: ${parts.join('; ')}. The node paces itself with a token bucket at 80/s that starts full with a burst of 10 ` +
+			`(lib/whatsapp/rateLimiter.ts), 20 requests in flight, 3 retries honouring Retry-After, first retry after 1 s. The fake counts a strict ` +
+			`sliding 1 s window, so a burst on top of the steady 80/s, or requests bunched by n8n's event loop, go over it; each refused send costs ` +
+			`its token and waits at least 1 s before its retry, which is what keeps the sustained rate under 95%. Nothing was lost or sent twice ` +
+			`(counted at the fake by unique reference). Not changed here (the send node is outside this change); likely fixes: no burst ` +
+			`(burst 1) or pacing a few % under the limit, or a sliding-window limiter matching Meta's. Not profiled.`,
 	);
 }
-
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
 writeFileSync(
@@ -130,8 +192,7 @@ ${n8nRows.length ? `| what | measured (ours) | baseline (n8n nodes only) | ours 
 What limits them (from this run):
 ${n8nLimits.join('\n')}
 
-Not measured yet: sending throughput against the 80 messages/s limit, and parked Wait timers (see the open
-performance issue).
+${n8nExtra.join('\n')}
 
 Raw results of this run:
 

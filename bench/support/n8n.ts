@@ -24,8 +24,12 @@ export function buildPackage(): void {
 export async function startBenchN8n(env: Record<string, string> = {}): Promise<N8nInstance> {
 	buildPackage();
 	await installN8n({ log });
+	// BENCH_CPU_PROF_DIR=<dir>: the n8n process writes a V8 CPU profile there when it stops (profiling only).
+	const prof = process.env.BENCH_CPU_PROF_DIR;
+	if (prof) env = { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(prof)}` };
 	// warn: n8n logs every webhook execution at info; keep the log (and its cost) small.
-	return await startN8n({ extensionsDir: REPO_ROOT, log, logLevel: 'warn', env });
+	// A generous start timeout: on a saturated shared machine n8n's migrations alone can take minutes.
+	return await startN8n({ extensionsDir: REPO_ROOT, log, logLevel: 'warn', env, startTimeoutMs: 300_000 });
 }
 
 export interface BookingCreds {
