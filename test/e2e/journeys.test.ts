@@ -6,6 +6,7 @@
  * Asserts the exact requests that reached the fake, in order, per guest, and the journey rows.
  */
 import axios from 'axios';
+import { DateTime } from 'luxon';
 import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import path from 'path';
@@ -82,6 +83,7 @@ let journeysTable: string;
 let reviewTable: string;
 let guestsTable: string;
 let correctionTable: string;
+let postStayId: string;
 const lookupKey = randomBytes(32).toString('hex');
 const encryptionKey = randomBytes(32).toString('hex');
 
@@ -151,7 +153,7 @@ beforeAll(async () => {
 	).id;
 
 	// checked_in / checked_out go to the post-stay sub-workflow (docs/post-stay.md): linked like the confirmation.
-	const postStayId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('post-stay-review-upsell.json')))).id;
+	postStayId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('post-stay-review-upsell.json')))).id;
 	afterAllIds.push(postStayId);
 
 	const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
@@ -220,9 +222,9 @@ function event(type: BookingEventType, guest: Guest): Record<string, unknown> {
 	return body;
 }
 
-async function post(type: BookingEventType, guest: Guest): Promise<void> {
+async function post(type: BookingEventType, guest: Guest, url = bookingUrl): Promise<void> {
 	const raw = JSON.stringify(event(type, guest));
-	const response = await http.post(bookingUrl, raw, {
+	const response = await http.post(url, raw, {
 		headers: {
 			'content-type': 'application/json',
 			'x-resort-signature': signBookingWebhook(raw, secret, Date.now() / 1000),
@@ -566,6 +568,45 @@ describe('booking abandonment', () => {
 		for (const row of both) {
 			expect(row).toMatchObject({ stage: 'converted', reminder1Sent: true, reminder2Sent: true, reminderInFlight: false });
 		}
+	});
+
+	test('a Reminder 1 due in quiet hours waits until they end (guest clock), then goes once; Reminder 2 follows', async () => {
+		// Quiet hours = the current minute on the guest's clock (Europe/Madrid), so the reminder is
+		// deferred to the next minute: an owner's 21:00–09:00, compressed like the other timings.
+		let now = DateTime.now().setZone('Europe/Madrid');
+		if (now.second > 45) {
+			await sleep((61 - now.second) * 1000);
+			now = DateTime.now().setZone('Europe/Madrid');
+		}
+		const start = now.startOf('minute');
+		const end = start.plus({ minutes: 1 });
+		const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
+		setSettings(workflow, 'Settings', {
+			reminder2MinHours: REMINDER_2_MIN_S / 3600,
+			reminder2MaxHours: REMINDER_2_MAX_S / 3600,
+			quietHoursStart: start.toFormat('HH:mm'),
+			quietHoursEnd: end.toFormat('HH:mm'),
+		});
+		const deployed = await deployWorkflow(n8n, tenant, workflow, {
+			'Wait Before Reminder 1': { amount: REMINDER_1_DELAY_S, unit: 'seconds' },
+			'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: subWorkflowId } },
+			'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
+		});
+		afterAllIds.push(deployed.id);
+		const quietUrl = `${env.n8nUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
+
+		const kai = guest('Kai Weber', 'en');
+		await post('booking_abandoned', kai, quietUrl);
+		await sleep(3000);
+		expect(await sendsTo(kai)).toEqual([]);
+		expect(await journeyRow(kai)).toMatchObject({ reminder1Sent: true, reminderInFlight: false });
+		const [first] = await waitForSends(kai, 1, 75_000);
+		expect(first.body).toEqual(reminder1(kai, 'Family Suite'));
+		expect(Date.parse(first.at)).toBeGreaterThanOrEqual(end.toMillis());
+		expect(Date.parse(first.at) - end.toMillis()).toBeLessThan(10_000);
+		await waitForSends(kai, 2, 20_000);
+		await sleep(2000);
+		expect((await sendsTo(kai)).map(templateName)).toEqual(['booking_reminder_1', 'booking_reminder_2']);
 	});
 
 	test('reservation_cancelled before the timer: no reminder at all', async () => {
