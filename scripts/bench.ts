@@ -2,17 +2,37 @@
  * `npm run bench`: runs every bench/*.bench.ts one after another in its own process (so one
  * benchmark's garbage does not slow the next), and writes BENCHMARKS.md with the machine it ran
  * on. Each bench prints one JSON line last; goals are compared as ratios from this same run.
+ *
+ * `BENCH_ONLY=intent,catalog` re-runs only the benches whose file names start with those words and
+ * keeps the other results from the raw JSON of the current BENCHMARKS.md; every result records when
+ * it was measured and the load average then, and the page says which bench ran when.
  */
 import { execFileSync } from 'child_process';
-import { readdirSync, writeFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 
 const root = path.resolve(__dirname, '..');
-const benches = readdirSync(path.join(root, 'bench')).filter((file) => file.endsWith('.bench.ts')).sort();
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const benches = readdirSync(path.join(root, 'bench'))
+	.filter((file) => file.endsWith('.bench.ts'))
+	.filter((file) => only.length === 0 || only.some((prefix) => file.startsWith(prefix)))
+	.sort();
 
 type Result = Record<string, unknown>;
-const results: Record<string, Result> = {};
+const results: Record<string, Result> = only.length > 0 ? previousResults() : {};
+
+/** The raw results block of the current BENCHMARKS.md (kept for the benches BENCH_ONLY skips). */
+function previousResults(): Record<string, Result> {
+	const file = path.join(root, 'BENCHMARKS.md');
+	if (!existsSync(file)) return {};
+	const block = readFileSync(file, 'utf8').split('```json\n').at(-1)?.split('\n```')[0];
+	try {
+		return block ? (JSON.parse(block) as Record<string, Result>) : {};
+	} catch {
+		return {};
+	}
+}
 // The n8n benches load the built package (dist/) into a real n8n: build once, here.
 if (benches.some((file) => file.startsWith('n8n-'))) {
 	process.stdout.write('npm run build…\n');
@@ -29,7 +49,7 @@ for (const file of benches) {
 			env: { ...process.env, BENCH_SKIP_BUILD: '1' },
 		});
 		const last = output.trim().split('\n').at(-1) ?? '{}';
-		results[file] = JSON.parse(last) as Result;
+		results[file] = { ...(JSON.parse(last) as Result), measuredAt: new Date().toISOString(), loadAverage1m: Number(os.loadavg()[0].toFixed(2)) };
 		process.stdout.write(`${last}\n`);
 	} catch (error) {
 		// One failing bench is reported in the raw results; the others still get written.
@@ -157,6 +177,15 @@ if (send) {
 			`(burst 1) or pacing a few % under the limit, or a sliding-window limiter matching Meta's. Not profiled.`,
 	);
 }
+/** When the results were measured, if not all in this run (BENCH_ONLY). */
+function runsLine(): string {
+	if (only.length === 0) return '';
+	const lines = Object.entries(results).map(
+		([file, r]) => `- \`bench/${file}\`: ${r.measuredAt ? `${String(r.measuredAt).slice(0, 16).replace('T', ' ')} UTC, load average ${r.loadAverage1m}` : 'time not recorded'}${benches.includes(file) ? ' (re-run)' : ''}`,
+	);
+	return `\nNot every bench ran in this run (BENCH_ONLY=${only.join(',')}); each comparison is still within one bench process:\n${lines.join('\n')}\n`;
+}
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
 writeFileSync(
@@ -166,6 +195,7 @@ writeFileSync(
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${os.cpus().length} × ${cpu},
 ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average at the end ${load}. The machine is
 shared, so absolute numbers move between runs; compare the ratios, which come from one run.
+${runsLine()}
 
 ## Pure cores (no n8n)
 
