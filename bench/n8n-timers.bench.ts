@@ -6,8 +6,9 @@
  * `waiting`), then sends `booking_reminder_1` to the fake Cloud API.
  *
  * Measured:
- *  - parking: how long posting the events took (closed loop, CONCURRENCY in flight), and when
- *    n8n had stored all of them as waiting;
+ *  - parking: how long posting the events took (closed loop, CONCURRENCY in flight, paused while
+ *    more than BACKLOG accepted events are not yet stored as waiting), and when n8n had stored all
+ *    of them as waiting;
  *  - lateness of each reminder = its arrival at the fake − due time, due = the time its event's
  *    202 was received + WAIT_S (so it includes the few steps the execution runs before the Wait
  *    node: Settings, Journey, Save/Open Journey), as p50/p95/p99/max, against n8n's wait poll
@@ -38,6 +39,15 @@ const COUNT = Number(process.env.BENCH_TIMERS_COUNT ?? 10_000);
 const PARK_BUDGET_S = Number(process.env.BENCH_TIMERS_PARK_BUDGET_S ?? 120);
 const WAIT_S = Number(process.env.BENCH_TIMERS_WAIT_S ?? Math.max(70, PARK_BUDGET_S + 90));
 const CONCURRENCY = Number(process.env.BENCH_TIMERS_CONCURRENCY ?? 4);
+/**
+ * n8n's N8N_CONCURRENCY_PRODUCTION_LIMIT (webhook-mode executions, which includes resumed waits).
+ * n8n answers 202 before the execution runs, so without a limit every accepted event runs at once;
+ * on SQLite that made writers wait past typeorm's 60 s lock timeout in test/e2e/restart.test.ts.
+ * 0 = n8n's default (unlimited).
+ */
+const N8N_CONCURRENCY = Number(process.env.BENCH_TIMERS_N8N_CONCURRENCY ?? 8);
+/** Accepted but not yet parked events allowed before posting pauses (BENCH_TIMERS_BACKLOG). */
+const BACKLOG = Number(process.env.BENCH_TIMERS_BACKLOG ?? 16);
 /** n8n 2.40.7 WaitTracker: setInterval(getWaitingExecutions, 60000), look-ahead 70 s. */
 const WAIT_POLL_INTERVAL_S = 60;
 
@@ -127,7 +137,7 @@ process.stdout.write(JSON.stringify(rows.map((r) => [r.waitTill, (/bk-[0-9]{5}-[
 
 async function main() {
 	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
-	const n8n = await startBenchN8n();
+	const n8n = await startBenchN8n(N8N_CONCURRENCY > 0 ? { N8N_CONCURRENCY_PRODUCTION_LIMIT: String(N8N_CONCURRENCY) } : {});
 	const machine = machineMeter();
 	let peakRss = 0;
 	const sampler = setInterval(() => {
@@ -166,8 +176,24 @@ async function main() {
 		const t0 = Date.now();
 		const stopAt = t0 + PARK_BUDGET_S * 1000;
 		let next = 0;
+		// Keep at most BACKLOG accepted events not yet parked, so posting follows n8n's pace and an
+		// event's 202 time stays close to the moment its execution reaches the Wait node.
+		let waitingNow = 0;
+		let polling = false;
+		const poller = setInterval(() => {
+			if (polling) return;
+			polling = true;
+			executionCount(n8n, main.id, 'waiting')
+				.then((c) => (waitingNow = c))
+				.catch(() => undefined)
+				.finally(() => (polling = false));
+		}, 1000);
 		const worker = async () => {
 			while (next < COUNT && Date.now() < stopAt) {
+				if (dueAt.size - waitingNow > BACKLOG) {
+					await sleep(200);
+					continue;
+				}
 				const i = next++;
 				const bookingId = `bk-${String(i).padStart(5, '0')}-${randomBytes(3).toString('hex')}`;
 				const raw = JSON.stringify({
@@ -187,6 +213,7 @@ async function main() {
 			}
 		};
 		await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+		clearInterval(poller);
 		const postSeconds = (Date.now() - t0) / 1000;
 		const parked = dueAt.size;
 		log(`accepted ${parked} of ${next} posted (${JSON.stringify(statuses)}) in ${postSeconds.toFixed(1)} s`);
@@ -262,6 +289,8 @@ async function main() {
 			parked,
 			webhookStatuses: statuses,
 			concurrency: CONCURRENCY,
+			maxBacklog: BACKLOG,
+			n8nProductionConcurrencyLimit: N8N_CONCURRENCY > 0 ? N8N_CONCURRENCY : 'unlimited',
 			parkBudgetSeconds: PARK_BUDGET_S,
 			waitSeconds: WAIT_S,
 			postSeconds: round(postSeconds),
