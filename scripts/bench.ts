@@ -105,6 +105,8 @@ const timers = results['n8n-timers.bench.ts'] as
 			parkBudgetSeconds: number;
 			waitSeconds: number;
 			waitingInDatabase: number;
+			webhookStatuses: Record<string, number>;
+			n8nProductionConcurrencyLimit: number | string;
 			fired: number;
 			lost: number;
 			duplicated: number;
@@ -123,7 +125,7 @@ if (timers) {
 	const t = timers;
 	const l = t.latenessSeconds;
 	n8nRows.push(
-		`| Parking journeys in Wait Before Reminder 1 (${fmt(t.waitSeconds)} s, stored in the DB): ${fmt(t.parked)} of ${fmt(t.requested)} requested within a ${fmt(t.parkBudgetSeconds)} s budget | ${fmt(t.parkedPerSecond)} parked/s (${fmt(t.parked)} in ${fmt(t.postSeconds)} s; ${fmt(t.waitingInDatabase)} waiting in the DB) | — | — |`,
+		`| Parking journeys in Wait Before Reminder 1 (${fmt(t.waitSeconds)} s, stored in the DB): ${fmt(t.parked)} of ${fmt(t.requested)} requested within a ${fmt(t.parkBudgetSeconds)} s budget, N8N_CONCURRENCY_PRODUCTION_LIMIT ${t.n8nProductionConcurrencyLimit} | ${fmt(t.parkedPerSecond)} parked/s (${fmt(t.parked)} in ${fmt(t.postSeconds)} s; ${fmt(t.waitingInDatabase)} waiting in the DB; webhook replies ${Object.entries(t.webhookStatuses).map(([code, n]) => `${code === '0' ? 'no reply' : code} × ${fmt(n)}`).join(', ')}) | — | — |`,
 	);
 	const pct = (x: { p50: number; p95: number; p99: number; max: number }) => `p50 ${fmt(x.p50)} s, p95 ${fmt(x.p95)} s, p99 ${fmt(x.p99)} s, max ${fmt(x.max)} s`;
 	n8nRows.push(
