@@ -45,7 +45,7 @@
  * and the wamid of its send (so Record Reminder 1 ran).
  *
  * Seen, and only logged: after the graceful restart n8n's event-bus startup recovery listed some
- * of the parked executions as "unfinished" and 12 (one run) and 14 (another) of the 100 resumed
+ * of the parked executions as "unfinished" and 12, 14 and 17 (three runs) of the 100 resumed
  * executions ended with status `crashed` although each had sent its reminder and recorded it
  * (n8n 2.40.7 behaviour). Not covered here: a SIGKILL while executions are *running* (n8n marks those `crashed` at
  * the next start and does not resume them).
