@@ -187,3 +187,37 @@ export function machineMeter() {
 		return round(((b.busy - a.busy) / 100 / seconds) * 100);
 	};
 }
+
+/**
+ * Resident memory (VmRSS from /proc/<pid>/status) of every process in the n8n process group
+ * (n8n main + its task runner; n8n is started detached: pgid = pid), in MiB, total and per process.
+ */
+export function groupRssMb(pgid: number): { totalMb: number; byProcess: Record<string, number> } {
+	const byProcess: Record<string, number> = {};
+	let totalKb = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		let stat: string;
+		let status: string;
+		try {
+			stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			status = readFileSync(`/proc/${entry}/status`, 'utf8');
+		} catch {
+			continue;
+		}
+		const close = stat.lastIndexOf(')');
+		const comm = stat.slice(stat.indexOf('(') + 1, close);
+		if (Number(stat.slice(close + 2).split(' ')[2]) !== pgid) continue;
+		const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0);
+		totalKb += kb;
+		let cmdline = '';
+		try {
+			cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+		} catch {
+			/* gone */
+		}
+		const role = cmdline.includes('task-runner') ? 'task runner' : cmdline.includes('n8n/bin/n8n') ? 'n8n main' : comm;
+		byProcess[`${role} #${entry}`] = round(kb / 1024);
+	}
+	return { totalMb: round(totalKb / 1024), byProcess };
+}
