@@ -32,7 +32,7 @@ import path from 'path';
 
 import { startFakeCloudApi, type TemplateSeed } from '../scripts/fake-cloud-api/server';
 import { NODE_BIN, REPO_ROOT, type N8nInstance, type WorkflowJson } from '../scripts/n8n-runtime';
-import { provisionJourneyTables } from '../scripts/n8n-runtime/dataTables';
+import { provisionResortTables } from '../scripts/n8n-runtime/dataTables';
 import { createBookingCredentials, groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n } from './support/n8n';
 
 const COUNT = Number(process.env.BENCH_TIMERS_COUNT ?? 10_000);
@@ -158,7 +158,7 @@ async function main() {
 			graphApiVersion: 'v23.0',
 			baseUrl: fake.url,
 		});
-		await provisionJourneyTables(n8n.api);
+		await provisionResortTables(n8n.api);
 		const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
 		const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
 		const main = await deploy(n8n, quietHoursOff(loadWorkflow('booking-abandonment.json')), credentials, {

@@ -61,7 +61,7 @@ import { signBookingWebhook } from '../../lib';
 import { formatStayDate } from '../../lib/templates';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord, type TemplateSeed } from '../../scripts/fake-cloud-api/server';
 import { REPO_ROOT, startN8n, type ExecutionSummary, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
-import { provisionJourneyTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
+import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
 import { FakeControl } from '../support/fakeControl';
 import { createTenant, deployWorkflow, eventually, loadWorkflow, sleep, type Tenant } from '../support/e2e';
 
@@ -136,7 +136,7 @@ beforeAll(async () => {
 	const control = new FakeControl(fake.url);
 	tenant = await createTenant(n8n.api, control, 'restart');
 	fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('booking_reminder_2'), ...journeyTemplates('reservation_confirmation')]);
-	journeysTable = (await provisionJourneyTables(n8n.api)).resort_journeys;
+	journeysTable = (await provisionResortTables(n8n.api)).resort_journeys;
 
 	const hookName = 'Resort Booking Webhook (restart)';
 	const webhook: Credential = {
