@@ -27,7 +27,7 @@ import { readRawBody } from './rawBody';
  * value that is not a phone number (a malformed delivery) is sealed as text, never passed on
  * in plaintext, and gets no lookup key.
  */
-function protectEvent(event: WhatsAppEvent, keys: PhoneKeys): WhatsAppEvent & IDataObject {
+export function protectEvent(event: WhatsAppEvent, keys: PhoneKeys): WhatsAppEvent & IDataObject {
 	const protectedEvent: WhatsAppEvent & IDataObject = { ...event };
 	for (const field of ['from', 'recipientId'] as const) {
 		const phone = event[field];

@@ -27,7 +27,15 @@ export default async function globalSetup(): Promise<void> {
 			original(...args);
 		};
 	}
-	const n8n = await startN8n({ extensionsDir: REPO_ROOT, log, logLevel: 'info', keepUserFolder: true });
+	const n8n = await startN8n({
+		extensionsDir: REPO_ROOT,
+		log,
+		logLevel: 'info',
+		keepUserFolder: true,
+		// n8n answers every request 503 "Database is not ready!" after one `SELECT 1` ping slower than
+		// 5 s; on a machine shared by several n8n instances that happened for minutes on end.
+		env: { DB_PING_TIMEOUT_MS: '60000' },
+	});
 	log(`n8n ${n8n.baseUrl} ready in ${n8n.startupSeconds.toFixed(1)} s; fake Cloud API ${fake.url}`);
 	(globalThis as Record<string, unknown>).__E2E__ = { fake, n8n, fakeRecords };
 	const env: E2eEnv = {

@@ -40,6 +40,10 @@ function scanForPlaintextPhones(n8n: N8nInstance, fakeRecords: Handles['fakeReco
 	// n8n 2.40.7 keeps binary data in the filesystem mode under .n8n/storage (N8N_BINARY_DATA_STORAGE_PATH).
 	const isBinaryData = (file: string) => /(^|[\\/])(storage|binaryData)[\\/]/.test(path.relative(root, file));
 	const result = scanFiles(files, phones, { isBinaryData });
+	// A scan that missed n8n's database would prove nothing.
+	if (!result.filesScanned.some((file) => path.basename(file) === 'database.sqlite')) {
+		throw new Error(`plaintext phone scan: no database.sqlite found under ${root}; scanned ${result.filesScanned.join(', ')}`);
+	}
 	const purposeNote = onPurpose.length
 		? `; ${onPurpose.length} number(s) plaintext on purpose, not scanned: ${onPurpose.map((p) => `${maskDigits(phoneDigits(p.phone) ?? p.phone)} (${p.note ?? 'no reason'})`).join('; ')}`
 		: '';
