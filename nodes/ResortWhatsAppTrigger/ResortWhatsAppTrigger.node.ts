@@ -10,7 +10,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { encryptPhone, maskPhone, phoneLookupKey, type PhoneKeys } from '../../lib/privacy';
+import { encryptPhone, maskPhone, phoneLookupKey, sealText, type PhoneKeys } from '../../lib/privacy';
 import {
 	parseWhatsAppWebhook,
 	secretsEqual,
@@ -22,15 +22,24 @@ import { getGraphSettings, graphRequest } from '../ResortWhatsApp/transport';
 import { optionalGuestKeys, testGuestDataKeys } from '../shared/guestData';
 import { readRawBody } from './rawBody';
 
-/** `from` / `recipientId` replaced by encrypted tokens, plus a lookup key and a masked form. */
-function protectEvent(event: WhatsAppEvent, keys: PhoneKeys): WhatsAppEvent & IDataObject {
+/**
+ * `from` / `recipientId` replaced by encrypted tokens, plus a lookup key and a masked form. A
+ * value that is not a phone number (a malformed delivery) is sealed as text, never passed on
+ * in plaintext, and gets no lookup key.
+ */
+export function protectEvent(event: WhatsAppEvent, keys: PhoneKeys): WhatsAppEvent & IDataObject {
 	const protectedEvent: WhatsAppEvent & IDataObject = { ...event };
 	for (const field of ['from', 'recipientId'] as const) {
 		const phone = event[field];
 		if (!phone) continue;
-		protectedEvent[field] = encryptPhone(phone, keys.encryptionKey);
-		protectedEvent[`${field}LookupKey`] = phoneLookupKey(phone, keys.lookupKey);
 		protectedEvent[`${field}Masked`] = maskPhone(phone);
+		try {
+			protectedEvent[field] = encryptPhone(phone, keys.encryptionKey);
+			protectedEvent[`${field}LookupKey`] = phoneLookupKey(phone, keys.lookupKey);
+		} catch {
+			protectedEvent[field] = sealText(phone, keys.encryptionKey);
+			protectedEvent[`${field}Invalid`] = true;
+		}
 	}
 	return protectedEvent;
 }

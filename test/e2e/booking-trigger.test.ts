@@ -11,6 +11,7 @@ import path from 'path';
 import { signBookingWebhook, type BookingEventType } from '../../lib';
 import { N8nApi, REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { connect, sleep } from '../support/e2e';
+import { registerGuestPhone } from '../support/guestPhones';
 
 jest.setTimeout(180_000);
 
@@ -19,8 +20,9 @@ const http = axios.create({ validateStatus: () => true, timeout: 30_000 });
 const secret = randomBytes(24).toString('hex');
 const token = randomBytes(24).toString('hex');
 // Numbers used only by this file, so the plaintext search below is meaningful.
-const PHONE = '+34677' + String(100000 + (randomBytes(3).readUIntBE(0, 3) % 899999));
-const OTHER_PHONE = '+35191' + String(1000000 + (randomBytes(3).readUIntBE(0, 3) % 8999999));
+// Registered: the e2e teardown checks n8n's files for every guest number of the run.
+const PHONE = registerGuestPhone('+34677' + String(100000 + (randomBytes(3).readUIntBE(0, 3) % 899999)));
+const OTHER_PHONE = registerGuestPhone('+35191' + String(1000000 + (randomBytes(3).readUIntBE(0, 3) % 8999999)));
 
 let credential: { id: string; name: string };
 let guestData: { id: string; name: string };
@@ -152,7 +154,7 @@ test('malformed JSON is a 400, an oversize body a 413, and neither starts an exe
 test('an invalid event is a 422 naming every failing field, and is kept on the Rejected output', async () => {
 	const before = (await n8n.listExecutions({ workflowId: signed.id })).length;
 	const body = event('reservation_confirmed', {
-		guest: { phone: '600 123 456', name: 'Lucía', language: 'es', marketingConsent: true },
+		guest: { phone: registerGuestPhone('600 123 456'), name: 'Lucía', language: 'es', marketingConsent: true },
 		stay: { checkIn: '2026-07-14', checkOut: '2026-07-10', adults: 0, children: 0, accommodationId: 'family-suite' },
 		amount: undefined,
 		bookingURL: 'https://typo.example',

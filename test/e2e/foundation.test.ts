@@ -9,6 +9,7 @@ import path from 'path';
 
 import { N8nApi, REPO_ROOT } from '../../scripts/n8n-runtime';
 import { connect, createTenant, deployWorkflow, loadWorkflow, sleep, type Tenant } from '../support/e2e';
+import { createGuestDataCredential, withGuestData } from '../support/guestData';
 
 jest.setTimeout(120_000);
 
@@ -53,7 +54,10 @@ beforeAll(async () => {
 	await fake.seedTemplates(tenant.wabaId, [
 		JSON.parse(readFileSync(path.join(REPO_ROOT, 'templates/message-templates/hello_guest.json'), 'utf8')),
 	]);
-	const deployed = await deployWorkflow(n8n, tenant, loadWorkflow('hello-guest.json'), {
+	// workflows/hello-guest.json ships without the Resort Guest Data credential; deployed here with it,
+	// so the guest's number leaves the trigger encrypted and only the send step decrypts it.
+	const guestData = await createGuestDataCredential(n8n, 'foundation');
+	const deployed = await deployWorkflow(n8n, tenant, withGuestData(loadWorkflow('hello-guest.json'), guestData), {
 		// Same workflow, retry delays compressed for the test.
 		[SEND_NODE]: { delivery: { baseDelayMs: 50, maxDelayMs: 400 } },
 	});

@@ -13,6 +13,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { signBookingWebhook, signPayload } from '../../lib';
 import { type N8nApi, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { connect, createTenant, sleep, type Tenant } from '../support/e2e';
+import { registerGuestPhone } from '../support/guestPhones';
 import {
 	CONTENT_TYPES,
 	allPaths,
@@ -322,6 +323,12 @@ function noOpWorkflow(name: string, trigger: Record<string, unknown>, outputs: n
 
 test(`Resort WhatsApp Trigger survives ${COUNT} fuzzed webhooks`, async () => {
 	tenant = await createTenant(n8n, fake, 'fuzz');
+	// Guest numbers leave the trigger encrypted (the teardown scans n8n's files for every one of them).
+	const keysName = `Resort Guest Data fuzz wa ${randomBytes(3).toString('hex')}`;
+	const keysId = await n8n.createCredential('resortGuestDataApi', keysName, {
+		encryptionKey: randomBytes(32).toString('hex'),
+		lookupKey: randomBytes(32).toString('hex'),
+	});
 	const webhookId = randomUUID();
 	const workflow = noOpWorkflow(
 		'e2e fuzz whatsapp',
@@ -333,7 +340,10 @@ test(`Resort WhatsApp Trigger survives ${COUNT} fuzzed webhooks`, async () => {
 			position: [0, 0],
 			webhookId,
 			parameters: { events: ['message'], registerWebhook: false },
-			credentials: { resortWhatsAppApi: { id: tenant.credentialId, name: tenant.credentialName } },
+			credentials: {
+				resortWhatsAppApi: { id: tenant.credentialId, name: tenant.credentialName },
+				resortGuestDataApi: { id: keysId, name: keysName },
+			},
 		},
 		1,
 	);
@@ -350,7 +360,7 @@ test(`Resort WhatsApp Trigger survives ${COUNT} fuzzed webhooks`, async () => {
 			['entry', 0, 'changes', 0, 'value', 'messages', 0, 'id'],
 		],
 		validEvent: (r, index) => {
-			const from = `346${String(r.int(10_000_000, 99_999_999))}`;
+			const from = registerGuestPhone(`346${String(r.int(10_000_000, 99_999_999))}`);
 			const wamid = `wamid.FUZZ${SEED}.${index}.${r.hex(8)}`;
 			const value: Record<string, unknown> = {
 				messaging_product: 'whatsapp',
@@ -474,7 +484,7 @@ test(`Booking Event Trigger survives ${COUNT} fuzzed webhooks`, async () => {
 				type,
 				occurredAt: '2026-07-01T10:00:00+02:00',
 				bookingId: `bk-${r.hex(4)}`,
-				guest: { phone: `+3467${r.int(1_000_000, 9_999_999)}`, name: 'Lucía Fernández', language: r.pick(['es', 'en', 'pt-BR']), marketingConsent: r.chance(0.8), timeZone: 'Europe/Madrid' },
+				guest: { phone: registerGuestPhone(`+3467${r.int(1_000_000, 9_999_999)}`), name: 'Lucía Fernández', language: r.pick(['es', 'en', 'pt-BR']), marketingConsent: r.chance(0.8), timeZone: 'Europe/Madrid' },
 				stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: r.int(1, 4), children: r.int(0, 3), accommodationId: r.pick(['family-suite', 'villa-mar']) },
 				source: 'direct',
 				metadata: { note: 'fuzz', n: index },

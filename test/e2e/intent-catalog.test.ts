@@ -5,7 +5,9 @@
  * Asserts the exact template request that reached the fake Cloud API.
  */
 import { N8nApi, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { decryptPhone } from '../../lib/privacy';
 import { connect, createTenant, deployWorkflow, type Tenant } from '../support/e2e';
+import { createGuestDataCredential, withGuestData, type GuestDataCredential } from '../support/guestData';
 
 jest.setTimeout(120_000);
 
@@ -98,6 +100,7 @@ function productSuggestions(language: 'es' | 'en', body: string, button: string)
 }
 
 let tenant: Tenant;
+let guestData: GuestDataCredential;
 let workflowId: string;
 let executionsSeen = 0;
 
@@ -107,7 +110,9 @@ beforeAll(async () => {
 		productSuggestions('es', '¡Hola {{1}}! Para tu estancia te proponemos {{2}}. Reserva con el botón.', 'Reservar'),
 		productSuggestions('en', 'Hi {{1}}! For your stay we suggest {{2}}. Book with the button below.', 'Book now'),
 	]);
-	workflowId = (await deployWorkflow(n8n, tenant, workflow)).id;
+	// The guest's number travels encrypted; only Send Suggestions decrypts it.
+	guestData = await createGuestDataCredential(n8n, 'intent-catalog');
+	workflowId = (await deployWorkflow(n8n, tenant, withGuestData(workflow, guestData))).id;
 });
 
 afterAll(async () => {
@@ -167,7 +172,8 @@ test('Spanish free text with party and dates → family accommodations that fit,
 		entities: { adults: 2, children: 2, guests: 4, checkIn: '2026-05-03', checkOut: '2026-05-06', nights: 3 },
 		language: 'es',
 	});
-	expect(tagged).toMatchObject({ from: GUEST, wamid, text: 'Hola! Somos 2 adultos y 2 niños, buscamos algo del 3 al 6 de mayo' });
+	expect(tagged).toMatchObject({ fromMasked: '+34•••••••33', wamid, text: 'Hola! Somos 2 adultos y 2 niños, buscamos algo del 3 al 6 de mayo' });
+	expect(decryptPhone(String(tagged.from), guestData.keys.encryptionKey)).toBe(`+${GUEST}`);
 	const [found] = N8nApi.nodeOutput(execution, 'Accommodation Catalog', 0);
 	const accommodations = found.accommodations as Array<Record<string, unknown>>;
 	expect(accommodations.map((a) => [a.id, a.name, a.score])).toEqual([

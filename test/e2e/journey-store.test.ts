@@ -279,7 +279,7 @@ test(`${CONCURRENCY} concurrent deliveries of one booking event: exactly one tra
 	);
 	for (let round = 0; round < ROUNDS; round++) {
 		const bookingId = `B-${suffix}-${round}`;
-		await insertRows(n8n, journeys.id, [{ bookingId, phone: '34600111222', stage: 'started' }]);
+		await insertRows(n8n, journeys.id, [{ bookingId, phone: '+34•••••••22', stage: 'started' }]);
 		const before = await lastExecutionId(workflowId);
 
 		const responses = await Promise.all(
@@ -343,7 +343,7 @@ test('reservation_confirmed racing the abandonment timer (two workflows, one tab
 	const tally: Record<string, number> = { confirmed: 0, abandoned: 0 };
 	for (let round = 0; round < ROUNDS; round++) {
 		const bookingId = `R-${suffix}-${round}`;
-		await insertRows(n8n, journeys.id, [{ bookingId, phone: '34600111333', stage: 'started' }]);
+		await insertRows(n8n, journeys.id, [{ bookingId, phone: '+34•••••••33', stage: 'started' }]);
 		const before = { confirm: await lastExecutionId(confirmId), abandon: await lastExecutionId(abandonId) };
 
 		// Interleaved in a random order, so either side can arrive first.
@@ -437,7 +437,7 @@ test('negative control: check-then-write ("If Row Exists", then update by bookin
 	};
 	const workflowId = await deploy(wf);
 	const bookingId = `N-${suffix}`;
-	await insertRows(n8n, journeys.id, [{ bookingId, phone: '34600111444', stage: 'started' }]);
+	await insertRows(n8n, journeys.id, [{ bookingId, phone: '+34•••••••44', stage: 'started' }]);
 	const before = await lastExecutionId(workflowId);
 	await Promise.all(
 		Array.from({ length: CONCURRENCY }, (_, i) => http.post(`${env.n8nUrl}/webhook/${path}`, { bookingId, eventId: `naive-${i}` })),
@@ -494,13 +494,13 @@ test('upsert on the identity columns creates the journey row once under 50 concu
 	const bookingId = `U-${suffix}`;
 	const before = await lastExecutionId(workflowId);
 	await Promise.all(
-		Array.from({ length: CONCURRENCY }, () => http.post(`${env.n8nUrl}/webhook/${path}`, { bookingId, phone: '34600111555' })),
+		Array.from({ length: CONCURRENCY }, () => http.post(`${env.n8nUrl}/webhook/${path}`, { bookingId, phone: '+34•••••••55' })),
 	);
 	const execs = await executionsSince(workflowId, before, CONCURRENCY);
 	expect(execs.every((e) => e.status === 'success')).toBe(true);
 	const created = (await rows(n8n, journeys.id)).filter((r) => r.bookingId === bookingId);
 	expect(created).toHaveLength(1);
-	expect(created[0]).toMatchObject({ phone: '34600111555', stage: null });
+	expect(created[0]).toMatchObject({ phone: '+34•••••••55', stage: null });
 	// Every execution got the (same) row back: upsert output does not tell insert from update.
 	const ids = new Set(execs.flatMap((e) => N8nApi.nodeOutput(e, 'Upsert Journey').map((r) => r.id)));
 	expect([...ids]).toEqual([created[0].id]);

@@ -5,6 +5,7 @@
  */
 import { N8nApi, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { connect, createTenant, deployWorkflow, eventually, type Tenant } from '../support/e2e';
+import { createGuestDataCredential, withGuestData, type GuestDataCredential } from '../support/guestData';
 
 jest.setTimeout(120_000);
 
@@ -105,13 +106,16 @@ const statusWorkflow: WorkflowJson = {
 };
 
 let tenant: Tenant;
+let guestData: GuestDataCredential;
 
 beforeAll(async () => {
 	tenant = await createTenant(n8n, fake, 'operations');
+	// Triggers emit the guest's number encrypted; the send nodes decrypt it in memory.
+	guestData = await createGuestDataCredential(n8n, 'operations');
 });
 
 test('buttons, list, link button and mark-as-read reach the API exactly as Meta expects', async () => {
-	const { id } = await deployWorkflow(n8n, tenant, operationsWorkflow);
+	const { id } = await deployWorkflow(n8n, tenant, withGuestData(operationsWorkflow, guestData));
 	const inbound = await fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: GUEST, name: 'João', text: 'Oi' });
 	expect(inbound.delivered.status).toBe(200);
 	const [done] = await n8n.waitForExecutions(id, 1, 60_000);
@@ -180,7 +184,7 @@ test('buttons, list, link button and mark-as-read reach the API exactly as Meta 
 });
 
 test('status webhooks become one item per status, with Meta error codes for failures', async () => {
-	const { id, webhookIds } = await deployWorkflow(n8n, tenant, statusWorkflow);
+	const { id, webhookIds } = await deployWorkflow(n8n, tenant, withGuestData(statusWorkflow, guestData));
 	const url = `${connect().env.n8nUrl}/webhook/${webhookIds['Status Update']}/webhook`;
 	expect((await fake.subscriptions()).find((s) => s.wabaId === tenant.wabaId)?.overrideCallbackUri).toBe(url);
 	// A message the previous test really sent to the guest.
@@ -196,7 +200,7 @@ test('status webhooks become one item per status, with Meta error codes for fail
 		return all.length === 2 ? all : undefined;
 	});
 	expect(items).toEqual([
-		expect.objectContaining({ kind: 'status', wamid, status: 'delivered', eventKey: `${wamid}:delivered` }),
+		expect.objectContaining({ kind: 'status', wamid, status: 'delivered', eventKey: `${wamid}:delivered`, recipientIdMasked: '+55•••••••••21', recipientId: expect.stringMatching(/^v1\./) }),
 		expect.objectContaining({ kind: 'status', wamid, status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable' }),
 	]);
 	// The repeated "failed" delivery was acknowledged but started nothing.
@@ -241,7 +245,7 @@ test('a batch is paced to the node rate limit instead of flooding the API', asyn
 		settings: { executionOrder: 'v1' },
 	};
 	const before = (await fake.sends(tenant.phoneNumberId)).length;
-	const { id } = await deployWorkflow(n8n, tenant, batch);
+	const { id } = await deployWorkflow(n8n, tenant, withGuestData(batch, guestData));
 	await fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: GUEST, text: 'updates please' });
 	const [done] = await n8n.waitForExecutions(id, 1, 60_000);
 	const execution = await n8n.getExecution(done.id);
