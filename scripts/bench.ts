@@ -181,7 +181,7 @@ if (send) {
 function runsLine(): string {
 	if (only.length === 0) return '';
 	const lines = Object.entries(results).map(
-		([file, r]) => `- \`bench/${file}\`: ${r.measuredAt ? `${String(r.measuredAt).slice(0, 16).replace('T', ' ')} UTC, load average ${r.loadAverage1m}` : 'time not recorded'}${benches.includes(file) ? ' (re-run)' : ''}`,
+		([file, r]) => `- \`bench/${file}\`: ${r.measuredAt ? `${String(r.measuredAt).slice(0, 16).replace('T', ' ')} UTC, load average ${r.loadAverage1m}` : 'from the previous full run (its time was not recorded per bench)'}${benches.includes(file) ? ' (re-run)' : ''}`,
 	);
 	return `\nNot every bench ran in this run (BENCH_ONLY=${only.join(',')}); each comparison is still within one bench process:\n${lines.join('\n')}\n`;
 }
