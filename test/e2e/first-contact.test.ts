@@ -14,7 +14,6 @@ import path from 'path';
 import { N8nApi, REPO_ROOT, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
 import type { RequestRecord, TemplateSeed } from '../../scripts/fake-cloud-api/server';
-import { decryptPhone } from '../../lib/privacy';
 import { connect, createTenant, deployWorkflow, loadWorkflow, type Tenant } from '../support/e2e';
 import { createGuestDataCredential, withGuestData, type GuestDataCredential } from '../support/guestData';
 import { plaintextOnPurpose } from '../support/guestPhones';
@@ -155,15 +154,11 @@ function suggestions(to: string, language: string, name: string, list: string, s
 const text = (to: string, body: string) => envelope(to, 'text', { text: { body, preview_url: false } });
 
 /**
- * The owner's alert. The shipped workflow fills `{phone}` with the trigger's `from`, which with the
- * Resort Guest Data credential is the encrypted token: the alert names the guest only in a form
- * the owner cannot read (a gap of workflows/first-contact.json, reported). Checked by decrypting it.
+ * The owner's alert: the workflow puts the guest's encrypted number in the text and Notify Owner
+ * (Reveal Phone Numbers in Text) opens it in memory, so WhatsApp gets the number and n8n keeps the token.
  */
-function ownerAlert(guest: string, template: string, sent: unknown) {
-	const body = String((sent as { text?: { body?: string } }).text?.body ?? '');
-	const token = /\(\+(v1\.[\w-]+\.[\w-]+\.[\w-]+)\)/.exec(body)?.[1] ?? '';
-	expect(decryptPhone(token, guestData.keys.encryptionKey)).toBe(`+${guest}`);
-	return text(OWNER, template.replace('{phone}', token));
+function ownerAlert(guest: string, template: string) {
+	return text(OWNER, template.replace('{phone}', `+${guest}`));
 }
 
 const ran = (execution: ExecutionDetail, node: string) => (execution.data?.resultData.runData[node]?.length ?? 0) > 0;
@@ -232,8 +227,7 @@ describe('first contact', () => {
 		expect(sends.map((s) => s.body)).toEqual([
 			ownerAlert(
 				EMMA,
-				`🙋 Emma (+{phone}) needs a person (asked for a person). Last message: "I want to talk to a person". Automation is paused for this guest: answer them yourself, then set automationPaused to false in the resort_guests Data table to hand back to the assistant.`,
-				sends[0].body,
+				`🙋 Emma ({phone}) needs a person (asked for a person). Last message: "I want to talk to a person". Automation is paused for this guest: answer them yourself, then set automationPaused to false in the resort_guests Data table to hand back to the assistant.`,
 			),
 			text(EMMA, 'Thanks! A member of our team will answer you here shortly.'),
 		]);
@@ -283,8 +277,7 @@ describe('first contact', () => {
 		expect(unclear2.sends.map((s) => s.body)).toEqual([
 			ownerAlert(
 				MARINA,
-				`🙋 Marina (+{phone}) needs a person (we could not understand two messages). Last message: "qwerty zxcv". Automation is paused for this guest: answer them yourself, then set automationPaused to false in the resort_guests Data table to hand back to the assistant.`,
-				unclear2.sends[0].body,
+				`🙋 Marina ({phone}) needs a person (we could not understand two messages). Last message: "qwerty zxcv". Automation is paused for this guest: answer them yourself, then set automationPaused to false in the resort_guests Data table to hand back to the assistant.`,
 			),
 			text(MARINA, 'Obrigado! Uma pessoa da nossa equipe vai responder você por aqui em breve.'),
 		]);

@@ -156,8 +156,9 @@ beforeAll(async () => {
 	deployed.push(bookingDeployed.id);
 	bookingUrl = `${env.n8nUrl}/webhook/${bookingDeployed.webhookIds['Booking Event']}/booking`;
 
-	// The guest's answer arrives where every WhatsApp message arrives: first-contact, as shipped.
-	firstContactId = (await deployWorkflow(n8n, tenant, loadWorkflow('first-contact.json'))).id;
+	// The guest's answer arrives where every WhatsApp message arrives: first-contact, as shipped
+	// (with this file's Resort Guest Data credential, so guests are keyed the same way everywhere).
+	firstContactId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('first-contact.json')))).id;
 	deployed.push(firstContactId);
 });
 

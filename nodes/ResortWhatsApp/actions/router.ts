@@ -21,10 +21,13 @@ import {
 import { evaluateSendPolicy, PolicyInputError } from '../../../lib/policy';
 import { getGraphSettings, postMessage } from '../transport';
 import { operations } from './message';
-import { setRecipientResolver, type PreparedSend } from './message/common';
+import { setRecipientResolver, setTokenRevealer, type PreparedSend } from './message/common';
 import { isEncryptedPhone, tryDecryptPhone } from '../../../lib/privacy';
 import { optionalGuestKeys } from '../../shared/guestData';
 import { deferFields, policyConfigured, readPolicyInput } from './policy';
+
+/** Encrypted phone tokens as encryptPhone writes them, anywhere in a text. */
+const PHONE_TOKENS = /\bv1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 
 interface DeliverySettings {
 	maxRetries?: number;
@@ -99,6 +102,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 		return phone;
 	});
+	setTokenRevealer(this, (text) =>
+		guestKeys ? text.replace(PHONE_TOKENS, (token) => tryDecryptPhone(token, guestKeys.encryptionKey) ?? token) : text,
+	);
 	const delivery = this.getNodeParameter('delivery', 0, {}) as DeliverySettings;
 	const policy: RetryPolicy = {
 		maxRetries: delivery.maxRetries ?? 3,

@@ -73,6 +73,22 @@ export function readRecipient(context: IExecuteFunctions, itemIndex: number): st
 	return resolve ? resolve(to) : to;
 }
 
+type TokenRevealer = (text: string) => string;
+const tokenRevealers = new WeakMap<IExecuteFunctions, TokenRevealer>();
+
+export function setTokenRevealer(context: IExecuteFunctions, revealer: TokenRevealer): void {
+	tokenRevealers.set(context, revealer);
+}
+
+/**
+ * The text with every encrypted phone token (`v1.…`) replaced by the number, in memory, for
+ * messages to staff (e.g. a hand-over alert): n8n stores the token, only WhatsApp gets the number.
+ */
+export function revealPhoneTokens(context: IExecuteFunctions, text: string): string {
+	const reveal = tokenRevealers.get(context);
+	return reveal ? reveal(text) : text;
+}
+
 export function readFrame(context: IExecuteFunctions, itemIndex: number) {
 	return {
 		to: readRecipient(context, itemIndex),
