@@ -318,12 +318,12 @@ function waitForReplyOutput(execution: ExecutionDetail): Record<string, unknown>
 const firstContactRuns = async () => (await n8n.listExecutions({ workflowId: firstContactId })).filter((e) => e.status !== 'running' && e.status !== 'new');
 
 describe('post-stay review and upsell', () => {
-	test('checked_out → review after the delay; a tapped rating resumes the journey at once → upsell; repeats and checked_in change nothing', async () => {
+	test('checked_in → review after the delay; a tapped rating resumes the journey at once → upsell; repeats and checked_out change nothing', async () => {
 		const ana = guest('Ana Souza', 'en');
 		const t0 = Date.now();
-		await post('checked_in', ana); // startOn = checked_out: ignored
-		await post('checked_out', ana);
-		await post('checked_out', ana); // the platform sends it again (new eventId)
+		await post('checked_out', ana); // startOn = checked_in: ignored
+		await post('checked_in', ana);
+		await post('checked_in', ana); // the platform sends it again (new eventId)
 		const [first] = await waitForSends(ana, 1, 15_000);
 		expect(first.body).toEqual(review(ana));
 		expect(first.status).toBe(200);
@@ -378,14 +378,14 @@ describe('post-stay review and upsell', () => {
 			(await n8n.listExecutions({ workflowId: postStayId })).map(async (e) => await n8n.getExecution(e.id)),
 		);
 		const mine = runs.filter((e) => N8nApi.nodeOutput(e, 'Save Stay')[0]?.bookingId === ana.bookingId);
-		expect(mine).toHaveLength(2); // two checked_out events; checked_in stopped at Start Event?
+		expect(mine).toHaveLength(2); // two checked_in events; checked_out stopped at Start Event?
 		expect(mine.filter((e) => N8nApi.nodeOutput(e, 'Review Claimed?', 0).length === 1)).toHaveLength(1);
 		expect(mine.filter((e) => N8nApi.nodeOutput(e, 'Review Claimed?', 1).length === 1)).toHaveLength(1);
 	});
 
 	test('no reply → upsell after the configured delay; a reply after that is recorded, sends nothing more', async () => {
 		const lucia = guest('Lucía Fernández', 'es');
-		await post('checked_out', lucia);
+		await post('checked_in', lucia);
 		const [first] = await waitForSends(lucia, 1, 15_000);
 		expect(first.body).toEqual(review(lucia));
 		const both = await waitForSends(lucia, 2, (REPLY_LIMIT_S + WAIT_TRACKER_SLACK_S) * 1000);
@@ -413,7 +413,7 @@ describe('post-stay review and upsell', () => {
 		await insertRows(n8n, guestsTable, [
 			{ guestKey: phoneLookupKey(pia.phone, lookupKey), optedOut: true, automationPaused: false },
 		]);
-		await post('checked_out', pia);
+		await post('checked_in', pia);
 		const [first] = await waitForSends(pia, 1, 15_000);
 		expect(first.body).toEqual(review(pia));
 		await eventually(async () => ((await journeyRow(pia)).reviewStatus === 'asked' ? true : undefined), 10_000, 'review asked');
