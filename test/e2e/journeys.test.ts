@@ -8,13 +8,11 @@
 import axios from 'axios';
 import { DateTime } from 'luxon';
 import { randomBytes, randomUUID } from 'crypto';
-import { readFileSync } from 'fs';
-import path from 'path';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
 import { encryptPhone, phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
-import { REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
+import type { WorkflowJson } from '../../scripts/n8n-runtime';
 import {
 	insertRows,
 	provisionResortTables,
@@ -22,13 +20,16 @@ import {
 	updateRows,
 	type DataTableRow,
 } from '../../scripts/n8n-runtime/dataTables';
-import type { RequestRecord, TemplateSeed } from '../../scripts/fake-cloud-api/server';
+import type { RequestRecord } from '../../scripts/fake-cloud-api/server';
 import {
 	connect,
 	createTenant,
 	deployWorkflow,
 	eventually,
 	loadWorkflow,
+	setSettings,
+	templateSeeds,
+	withCredentials,
 	sleep,
 	type Tenant,
 } from '../support/e2e';
@@ -47,34 +48,13 @@ const REMINDER_2_MAX_S = 5;
 /** A fresh Spanish mobile number per scenario, so fake.sends can be split by guest. */
 const phone = () => `+346${[...randomBytes(8)].map((b) => b % 10).join('')}`;
 
-function journeyTemplates(file: string): TemplateSeed[] {
-	const def = JSON.parse(
-		readFileSync(
-			path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`),
-			'utf8',
-		),
-	) as {
-		name: string;
-		category: 'MARKETING' | 'UTILITY';
-		languages: Record<string, { components: Array<Record<string, unknown>> }>;
-	};
-	return Object.entries(def.languages).map(([language, { components }]) => ({
-		name: def.name,
-		language,
-		category: def.category,
-		components,
-	}));
-}
-
 type Credential = { id: string; name: string };
-type NodeJson = WorkflowJson['nodes'][number] & {
-	credentials?: Record<string, Credential>;
-	parameters?: Record<string, unknown>;
-};
 
 let tenant: Tenant;
 let webhookCredential: Credential;
 let guestData: Credential;
+/** The shipped workflow with this file's booking-webhook and guest-data credentials. */
+const ours = (workflow: WorkflowJson) => withCredentials(workflow, { resortBookingWebhookApi: webhookCredential, resortGuestDataApi: guestData });
 let workflowId: string;
 let subWorkflowId: string;
 const afterAllIds: string[] = [];
@@ -87,38 +67,12 @@ let postStayId: string;
 const lookupKey = randomBytes(32).toString('hex');
 const encryptionKey = randomBytes(32).toString('hex');
 
-/** Attaches this file's credentials (deployWorkflow only swaps the WhatsApp one). */
-function withCredentials(workflow: WorkflowJson): WorkflowJson {
-	for (const node of workflow.nodes as NodeJson[]) {
-		if (node.credentials?.resortBookingWebhookApi)
-			node.credentials.resortBookingWebhookApi = webhookCredential;
-		if (node.credentials?.resortGuestDataApi) node.credentials.resortGuestDataApi = guestData;
-	}
-	return workflow;
-}
-
-/** What an owner does in the editor: change values in the Settings node. */
-function setSettings(
-	workflow: WorkflowJson,
-	nodeName: string,
-	values: Record<string, string | number>,
-): void {
-	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === nodeName) as unknown as {
-		parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } };
-	};
-	for (const [name, value] of Object.entries(values)) {
-		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
-		if (!assignment) throw new Error(`no setting ${name} in ${nodeName}`);
-		assignment.value = value;
-	}
-}
-
 beforeAll(async () => {
 	tenant = await createTenant(n8n, fake, 'journeys');
 	await fake.seedTemplates(tenant.wabaId, [
-		...journeyTemplates('booking_reminder_1'),
-		...journeyTemplates('booking_reminder_2'),
-		...journeyTemplates('reservation_confirmation'),
+		...templateSeeds('booking_reminder_1'),
+		...templateSeeds('booking_reminder_2'),
+		...templateSeeds('reservation_confirmation'),
 	]);
 	const ids = await provisionResortTables(n8n);
 	journeysTable = ids.resort_journeys;
@@ -148,15 +102,15 @@ beforeAll(async () => {
 		await deployWorkflow(
 			n8n,
 			tenant,
-			withCredentials(loadWorkflow('reservation-confirmation.json')),
+			ours(loadWorkflow('reservation-confirmation.json')),
 		)
 	).id;
 
 	// checked_in / checked_out go to the post-stay sub-workflow (docs/post-stay.md): linked like the confirmation.
-	postStayId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('post-stay-review-upsell.json')))).id;
+	postStayId = (await deployWorkflow(n8n, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
 	afterAllIds.push(postStayId);
 
-	const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
+	const workflow = ours(loadWorkflow('booking-abandonment.json'));
 	setSettings(workflow, 'Settings', {
 		reminder2MinHours: REMINDER_2_MIN_S / 3600,
 		reminder2MaxHours: REMINDER_2_MAX_S / 3600,
@@ -580,7 +534,7 @@ describe('booking abandonment', () => {
 		}
 		const start = now.startOf('minute');
 		const end = start.plus({ minutes: 1 });
-		const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
+		const workflow = ours(loadWorkflow('booking-abandonment.json'));
 		setSettings(workflow, 'Settings', {
 			reminder2MinHours: REMINDER_2_MIN_S / 3600,
 			reminder2MaxHours: REMINDER_2_MAX_S / 3600,

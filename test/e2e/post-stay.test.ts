@@ -7,21 +7,30 @@
  */
 import axios from 'axios';
 import { randomBytes, randomUUID } from 'crypto';
-import { readFileSync } from 'fs';
-import path from 'path';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
 import { phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
-import { N8nApi, REPO_ROOT, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { N8nApi, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
 import {
 	insertRows,
 	provisionResortTables,
 	rows,
 	type DataTableRow,
 } from '../../scripts/n8n-runtime/dataTables';
-import type { RequestRecord, TemplateSeed } from '../../scripts/fake-cloud-api/server';
-import { connect, createTenant, deployWorkflow, eventually, loadWorkflow, sleep, type Tenant } from '../support/e2e';
+import type { RequestRecord } from '../../scripts/fake-cloud-api/server';
+import {
+	connect,
+	createTenant,
+	deployWorkflow,
+	eventually,
+	loadWorkflow,
+	setSettings,
+	sleep,
+	templateSeeds,
+	withCredentials,
+	type Tenant,
+} from '../support/e2e';
 
 jest.setTimeout(240_000);
 
@@ -37,31 +46,13 @@ const WAIT_TRACKER_SLACK_S = 70;
 
 const phone = () => `+346${[...randomBytes(8)].map((b) => b % 10).join('')}`;
 
-function journeyTemplates(file: string): TemplateSeed[] {
-	const def = JSON.parse(
-		readFileSync(path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`), 'utf8'),
-	) as {
-		name: string;
-		category: 'MARKETING' | 'UTILITY';
-		languages: Record<string, { components: Array<Record<string, unknown>> }>;
-	};
-	return Object.entries(def.languages).map(([language, { components }]) => ({
-		name: def.name,
-		language,
-		category: def.category,
-		components,
-	}));
-}
-
 type Credential = { id: string; name: string };
-type NodeJson = WorkflowJson['nodes'][number] & {
-	credentials?: Record<string, Credential>;
-	parameters?: Record<string, unknown>;
-};
 
 let tenant: Tenant;
 let webhookCredential: Credential;
 let guestData: Credential;
+/** The shipped workflow with this file's booking-webhook and guest-data credentials. */
+const ours = (workflow: WorkflowJson) => withCredentials(workflow, { resortBookingWebhookApi: webhookCredential, resortGuestDataApi: guestData });
 const deployed: string[] = [];
 let postStayId: string;
 let firstContactId: string;
@@ -70,26 +61,6 @@ let journeysTable: string;
 let reviewTable: string;
 let guestsTable: string;
 const lookupKey = randomBytes(32).toString('hex');
-
-function withCredentials(workflow: WorkflowJson): WorkflowJson {
-	for (const node of workflow.nodes as NodeJson[]) {
-		if (node.credentials?.resortBookingWebhookApi) node.credentials.resortBookingWebhookApi = webhookCredential;
-		if (node.credentials?.resortGuestDataApi) node.credentials.resortGuestDataApi = guestData;
-	}
-	return workflow;
-}
-
-/** What an owner does in the editor: change values in a Set (settings) node. */
-function setSettings(workflow: WorkflowJson, nodeName: string, values: Record<string, string | number>): void {
-	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === nodeName) as unknown as {
-		parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } };
-	};
-	for (const [name, value] of Object.entries(values)) {
-		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
-		if (!assignment) throw new Error(`no setting ${name} in ${nodeName}`);
-		assignment.value = value;
-	}
-}
 
 /**
  * Runs a control call again once if the pooled keep-alive socket to the fake was closed under it
@@ -107,11 +78,11 @@ async function onceMoreOnReset<T>(call: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
 	tenant = await onceMoreOnReset(() => createTenant(n8n, fake, 'post-stay'));
 	await fake.seedTemplates(tenant.wabaId, [
-		...journeyTemplates('post_purchase_review'),
-		...journeyTemplates('upsell_offer'),
+		...templateSeeds('post_purchase_review'),
+		...templateSeeds('upsell_offer'),
 		// Seeded so that a wrong first-contact answer to a review reply would be visible as a send.
-		...journeyTemplates('welcome_qualifier'),
-		...journeyTemplates('product_suggestions'),
+		...templateSeeds('welcome_qualifier'),
+		...templateSeeds('product_suggestions'),
 	]);
 	const ids = await provisionResortTables(n8n);
 	journeysTable = ids.resort_journeys;
@@ -136,7 +107,7 @@ beforeAll(async () => {
 	};
 
 	// The shipped post-stay workflow with only its timing knobs changed.
-	const postStay = withCredentials(loadWorkflow('post-stay-review-upsell.json'));
+	const postStay = ours(loadWorkflow('post-stay-review-upsell.json'));
 	setSettings(postStay, 'Post-Stay Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00' });
 	postStayId = (
 		await deployWorkflow(n8n, tenant, postStay, {
@@ -145,10 +116,10 @@ beforeAll(async () => {
 		})
 	).id;
 	deployed.push(postStayId);
-	const confirmationId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('reservation-confirmation.json')))).id;
+	const confirmationId = (await deployWorkflow(n8n, tenant, ours(loadWorkflow('reservation-confirmation.json')))).id;
 	deployed.push(confirmationId);
 
-	const booking = withCredentials(loadWorkflow('booking-abandonment.json'));
+	const booking = ours(loadWorkflow('booking-abandonment.json'));
 	const bookingDeployed = await deployWorkflow(n8n, tenant, booking, {
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: confirmationId } },
 		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
@@ -158,7 +129,7 @@ beforeAll(async () => {
 
 	// The guest's answer arrives where every WhatsApp message arrives: first-contact, as shipped
 	// (with this file's Resort Guest Data credential, so guests are keyed the same way everywhere).
-	firstContactId = (await deployWorkflow(n8n, tenant, withCredentials(loadWorkflow('first-contact.json')))).id;
+	firstContactId = (await deployWorkflow(n8n, tenant, ours(loadWorkflow('first-contact.json')))).id;
 	deployed.push(firstContactId);
 });
 

@@ -51,7 +51,7 @@
  * the next start and does not resume them).
  */
 import { randomBytes, randomUUID } from 'crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 
@@ -59,11 +59,11 @@ import axios from 'axios';
 
 import { signBookingWebhook } from '../../lib';
 import { formatStayDate } from '../../lib/templates';
-import { startFakeCloudApi, type FakeCloudApi, type RequestRecord, type TemplateSeed } from '../../scripts/fake-cloud-api/server';
+import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../../scripts/fake-cloud-api/server';
 import { REPO_ROOT, startN8n, type ExecutionSummary, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
 import { FakeControl } from '../support/fakeControl';
-import { createTenant, deployWorkflow, eventually, loadWorkflow, sleep, type Tenant } from '../support/e2e';
+import { createTenant, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../support/e2e';
 
 jest.setTimeout(25 * 60_000);
 
@@ -79,7 +79,6 @@ const http = axios.create({ validateStatus: () => true, timeout: 60_000 });
 const secret = randomBytes(24).toString('hex');
 
 type Credential = { id: string; name: string };
-type NodeJson = WorkflowJson['nodes'][number] & { credentials?: Record<string, Credential>; parameters?: Record<string, unknown> };
 
 interface Guest {
 	phone: string;
@@ -100,26 +99,6 @@ let workflowId: string;
 let bookingUrl: string;
 let journeysTable: string;
 
-function journeyTemplates(file: string): TemplateSeed[] {
-	const def = JSON.parse(readFileSync(path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`), 'utf8')) as {
-		name: string;
-		category: 'MARKETING' | 'UTILITY';
-		languages: Record<string, { components: Array<Record<string, unknown>> }>;
-	};
-	return Object.entries(def.languages).map(([language, { components }]) => ({ name: def.name, language, category: def.category, components }));
-}
-
-function setSettings(workflow: WorkflowJson, values: Record<string, string | number>): void {
-	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === 'Settings') as unknown as {
-		parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } };
-	};
-	for (const [name, value] of Object.entries(values)) {
-		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
-		if (!assignment) throw new Error(`no setting ${name}`);
-		assignment.value = value;
-	}
-}
-
 beforeAll(async () => {
 	userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-restart-'));
 	fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1', statusDelayMs: 20 });
@@ -135,7 +114,7 @@ beforeAll(async () => {
 	log(`own n8n ${n8n.baseUrl} (pid ${n8n.pid}) ready in ${n8n.startupSeconds.toFixed(1)} s, user folder ${userFolder}`);
 	const control = new FakeControl(fake.url);
 	tenant = await createTenant(n8n.api, control, 'restart');
-	fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('booking_reminder_2'), ...journeyTemplates('reservation_confirmation')]);
+	fake.seedTemplates(tenant.wabaId, [...templateSeeds('booking_reminder_1'), ...templateSeeds('booking_reminder_2'), ...templateSeeds('reservation_confirmation')]);
 	journeysTable = (await provisionResortTables(n8n.api)).resort_journeys;
 
 	const hookName = 'Resort Booking Webhook (restart)';
@@ -151,20 +130,17 @@ beforeAll(async () => {
 		}),
 		name: keysName,
 	};
-	const withCredentials = (workflow: WorkflowJson): WorkflowJson => {
-		for (const node of workflow.nodes as NodeJson[]) {
-			if (node.credentials?.resortBookingWebhookApi) node.credentials.resortBookingWebhookApi = webhook;
-			if (node.credentials?.resortGuestDataApi) node.credentials.resortGuestDataApi = guestData;
-		}
-		return workflow;
-	};
-	const subWorkflowId = (await deployWorkflow(n8n.api, tenant, withCredentials(loadWorkflow('reservation-confirmation.json')))).id;
-	const workflow = withCredentials(loadWorkflow('booking-abandonment.json'));
+	const ours = (workflow: WorkflowJson) => withCredentials(workflow, { resortBookingWebhookApi: webhook, resortGuestDataApi: guestData });
+	const subWorkflowId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('reservation-confirmation.json')))).id;
+	// checked_in / checked_out go to the post-stay sub-workflow; n8n refuses to activate an unlinked Execute Workflow node.
+	const postStayId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
+	const workflow = ours(loadWorkflow('booking-abandonment.json'));
 	// Quiet hours off: the test must not depend on the time of day it runs at.
-	setSettings(workflow, { quietHoursStart: '00:00', quietHoursEnd: '00:00' });
+	setSettings(workflow, 'Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00' });
 	const deployed = await deployWorkflow(n8n.api, tenant, workflow, {
 		'Wait Before Reminder 1': { amount: WAIT_S, unit: 'seconds' },
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: subWorkflowId } },
+		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
 	});
 	workflowId = deployed.id;
 	bookingUrl = `${n8n.baseUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;

@@ -3,6 +3,8 @@ import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import path from 'path';
 
+import { findTemplate, loadTemplates, toMetaTemplate } from '../../lib/templates';
+import type { TemplateSeed } from '../../scripts/fake-cloud-api/server';
 import { N8nApi, REPO_ROOT, type OwnerAccount, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { FakeControl } from './fakeControl';
 
@@ -119,4 +121,32 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await sleep(100);
 	}
+}
+
+/** A template in every language in Meta's form, as `npm run templates:push` creates it (to seed the fake). */
+export function templateSeeds(name: string): TemplateSeed[] {
+	const definition = findTemplate(loadTemplates(), name);
+	return Object.keys(definition.languages).map((language) => toMetaTemplate(definition, language) as unknown as TemplateSeed);
+}
+
+type CredentialRef = { id: string; name: string };
+type SettingsNode = { name: string; parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } } };
+
+/** What an owner does in the editor: change values in a Set (settings) node. */
+export function setSettings(workflow: WorkflowJson, nodeName: string, values: Record<string, string | number>): void {
+	const node = (workflow.nodes as unknown as SettingsNode[]).find((n) => n.name === nodeName);
+	if (!node) throw new Error(`no node ${nodeName}`);
+	for (const [name, value] of Object.entries(values)) {
+		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
+		if (!assignment) throw new Error(`no setting ${name} in ${nodeName}`);
+		assignment.value = value;
+	}
+}
+
+/** Points the shipped placeholders for these credential types at a test's own credentials (deployWorkflow swaps only the WhatsApp one). */
+export function withCredentials<T extends WorkflowJson>(workflow: T, credentials: Record<string, CredentialRef>): T {
+	for (const node of workflow.nodes as Array<{ credentials?: Record<string, CredentialRef> }>) {
+		for (const [type, ref] of Object.entries(credentials)) if (node.credentials?.[type]) node.credentials[type] = ref;
+	}
+	return workflow;
 }
