@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from 'crypto';
 
 import { startFakeCloudApi } from '../scripts/fake-cloud-api/server';
 import type { WorkflowJson } from '../scripts/n8n-runtime';
-import { bookingEvent, cpuMeter, machineMeter, createBookingCredentials, latencySummary, log, postSigned, round, sleep, startBenchN8n, type Reply } from './support/n8n';
+import { bookingEvent, cpuMeter, machineMeter, createBookingCredentials, latencySummary, log, postSigned, round, sleep, startBenchN8n, type Reply, createWhatsAppCredential } from './support/n8n';
 
 // Requests per second (a steady moderate load) and seconds per workflow.
 const RATES = (process.env.BENCH_LATENCY_RATES ?? '1,3').split(',').map(Number);
@@ -44,16 +44,7 @@ async function main() {
 			{ name: TEMPLATE, language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: 'Your booking {{1}} is confirmed. See you soon!' }] },
 		]);
 		const creds = await createBookingCredentials(n8n);
-		const waName = 'Bench WhatsApp';
-		const waId = await n8n.api.createCredential('resortWhatsAppApi', waName, {
-			accessToken: tenant.accessToken,
-			phoneNumberId: tenant.phoneNumberId,
-			businessAccountId: tenant.wabaId,
-			appSecret: tenant.appSecret,
-			verifyToken: randomBytes(12).toString('hex'),
-			graphApiVersion: 'v23.0',
-			baseUrl: fake.url,
-		});
+		const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
 		const sendNode = (name: string, to: string) => ({
 			id: randomUUID(),
 			name,

@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from 'crypto';
 
 import { startFakeCloudApi, type FakeCloudApi } from '../scripts/fake-cloud-api/server';
 import type { N8nInstance, WorkflowJson } from '../scripts/n8n-runtime';
-import { cpuMeter, log, machineMeter, round, sleep, startBenchN8n } from './support/n8n';
+import { cpuMeter, log, machineMeter, round, sleep, startBenchN8n, createWhatsAppCredential } from './support/n8n';
 
 const MESSAGES = Number(process.env.BENCH_SEND_MESSAGES ?? 2400);
 const LIMIT = 80;
@@ -132,16 +132,7 @@ async function main() {
 		const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
 		fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550002222', verifiedName: 'Playa Serena Resort', throughputPerSecond: LIMIT, autoStatuses: [] } as Parameters<typeof fake.registerPhoneNumber>[0]);
 		fake.seedTemplates(tenant.wabaId, [{ name: TEMPLATE, language: 'en_US', category: 'UTILITY', status: 'APPROVED', components: [{ type: 'BODY', text: 'Notice {{1}}' }] }]);
-		const waName = 'Bench WhatsApp';
-		const waId = await n8n.api.createCredential('resortWhatsAppApi', waName, {
-			accessToken: tenant.accessToken,
-			phoneNumberId: tenant.phoneNumberId,
-			businessAccountId: tenant.wabaId,
-			appSecret: tenant.appSecret,
-			verifyToken: randomBytes(12).toString('hex'),
-			graphApiVersion: 'v23.0',
-			baseUrl: fake.url,
-		});
+		const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
 		const pathName = `bench-send-${randomUUID().slice(0, 8)}`;
 		const wfId = await n8n.api.createWorkflow(workflow(pathName, { id: waId, name: waName }));
 		await n8n.api.activateWorkflow(wfId);

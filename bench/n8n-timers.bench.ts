@@ -33,7 +33,7 @@ import path from 'path';
 import { startFakeCloudApi, type TemplateSeed } from '../scripts/fake-cloud-api/server';
 import { NODE_BIN, REPO_ROOT, type N8nInstance, type WorkflowJson } from '../scripts/n8n-runtime';
 import { provisionResortTables } from '../scripts/n8n-runtime/dataTables';
-import { createBookingCredentials, groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n } from './support/n8n';
+import { createBookingCredentials, groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n, createWhatsAppCredential } from './support/n8n';
 
 const COUNT = Number(process.env.BENCH_TIMERS_COUNT ?? 10_000);
 const PARK_BUDGET_S = Number(process.env.BENCH_TIMERS_PARK_BUDGET_S ?? 120);
@@ -148,16 +148,7 @@ async function main() {
 		fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
 		fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('booking_reminder_2'), ...journeyTemplates('reservation_confirmation')]);
 		const creds = await createBookingCredentials(n8n);
-		const waName = 'Bench WhatsApp';
-		const waId = await n8n.api.createCredential('resortWhatsAppApi', waName, {
-			accessToken: tenant.accessToken,
-			phoneNumberId: tenant.phoneNumberId,
-			businessAccountId: tenant.wabaId,
-			appSecret: tenant.appSecret,
-			verifyToken: randomBytes(12).toString('hex'),
-			graphApiVersion: 'v23.0',
-			baseUrl: fake.url,
-		});
+		const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
 		await provisionResortTables(n8n.api);
 		const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
 		const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);

@@ -38,6 +38,25 @@ export interface BookingCreds {
 	guestData: { id: string; name: string };
 }
 
+/** The "Bench WhatsApp" credential pointing at the fake Cloud API for this tenant. */
+export async function createWhatsAppCredential(
+	n8n: N8nInstance,
+	tenant: { accessToken: string; phoneNumberId: string; wabaId: string; appSecret: string },
+	fakeUrl: string,
+): Promise<{ waId: string; waName: string }> {
+	const waName = 'Bench WhatsApp';
+	const waId = await n8n.api.createCredential('resortWhatsAppApi', waName, {
+		accessToken: tenant.accessToken,
+		phoneNumberId: tenant.phoneNumberId,
+		businessAccountId: tenant.wabaId,
+		appSecret: tenant.appSecret,
+		verifyToken: randomBytes(12).toString('hex'),
+		graphApiVersion: 'v23.0',
+		baseUrl: fakeUrl,
+	});
+	return { waId, waName };
+}
+
 export async function createBookingCredentials(n8n: N8nInstance): Promise<BookingCreds> {
 	const secret = randomBytes(24).toString('hex');
 	const name = 'Bench Booking Webhook';
