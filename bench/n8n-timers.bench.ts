@@ -32,6 +32,7 @@ import path from 'path';
 
 import { startFakeCloudApi, type TemplateSeed } from '../scripts/fake-cloud-api/server';
 import { NODE_BIN, REPO_ROOT, type N8nInstance, type WorkflowJson } from '../scripts/n8n-runtime';
+import { findTemplate, loadTemplates, toMetaTemplate } from '../lib/templates';
 import { provisionResortTables } from '../scripts/n8n-runtime/dataTables';
 import { createBookingCredentials, groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n, createWhatsAppCredential } from './support/n8n';
 
@@ -60,13 +61,10 @@ const digits = (n: number) => {
 	return s;
 };
 
-function journeyTemplates(file: string): TemplateSeed[] {
-	const def = JSON.parse(readFileSync(path.join(REPO_ROOT, 'templates', 'message-templates', 'journeys', `${file}.json`), 'utf8')) as {
-		name: string;
-		category: 'MARKETING' | 'UTILITY';
-		languages: Record<string, { components: Array<Record<string, unknown>> }>;
-	};
-	return Object.entries(def.languages).map(([language, { components }]) => ({ name: def.name, language, category: def.category, components }));
+/** A template in every language in Meta's form, as templates:push creates it (lib/templates). */
+function journeyTemplates(name: string): TemplateSeed[] {
+	const definition = findTemplate(loadTemplates(), name);
+	return Object.keys(definition.languages).map((language) => toMetaTemplate(definition, language) as unknown as TemplateSeed);
 }
 
 function loadWorkflow(file: string): WorkflowJson {
