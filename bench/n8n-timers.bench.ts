@@ -150,9 +150,12 @@ async function main() {
 		await provisionResortTables(n8n.api);
 		const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
 		const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
+		// n8n refuses to activate a workflow whose Execute Workflow node is not linked.
+		const postStay = await deploy(n8n, loadWorkflow('post-stay-review-upsell.json'), credentials);
 		const main = await deploy(n8n, quietHoursOff(loadWorkflow('booking-abandonment.json')), credentials, {
 			'Wait Before Reminder 1': { amount: WAIT_S, unit: 'seconds' },
 			'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: sub.id } },
+			'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStay.id } },
 		});
 		const url = `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking`;
 		await sleep(3000);
