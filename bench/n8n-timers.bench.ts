@@ -220,6 +220,15 @@ async function main() {
 		const waitTill = waitTillByBooking(n8n.userFolder, main.id);
 		const rssParked = groupRssMb(n8n.pid);
 		log(`${waiting} executions waiting ${allWaitingSeconds.toFixed(1)} s after the first post; RSS ${JSON.stringify(rssParked)}`);
+		// RSS right after parking still holds the garbage of thousands of executions; the memory the
+		// parked journeys cost is what is left once n8n has been idle a while (up to 60 s, before any is due).
+		const settleUntil = Math.min(Date.now() + 60_000, firstDue - 10_000);
+		let rssParkedSettled = rssParked.totalMb;
+		while (Date.now() < settleUntil) {
+			await sleep(2000);
+			rssParkedSettled = Math.min(rssParkedSettled, groupRssMb(n8n.pid).totalMb);
+		}
+		log(`RSS parked and idle: ${rssParkedSettled} MiB`);
 
 		// ---- fire: collect reminder arrivals until every booking has one, or a deadline
 		const lastDue = Math.max(...dueAt.values());
@@ -300,7 +309,7 @@ async function main() {
 			firedWithinOnePollInterval: lateness.filter((ms) => ms <= WAIT_POLL_INTERVAL_S * 1000).length,
 			firedWithinOnePollIntervalOfWaitTill: vsWaitTill.filter((ms) => ms <= WAIT_POLL_INTERVAL_S * 1000).length,
 			fireSpanSeconds: round((Math.max(...[...seen.values()].flat()) - firstDue) / 1000),
-			rssMb: { beforeParking: rssBefore.totalMb, afterParking: rssParked.totalMb, afterFired: rssFired.totalMb, peakSampled: peakRss },
+			rssMb: { beforeParking: rssBefore.totalMb, afterParking: rssParked.totalMb, parkedIdle: rssParkedSettled, afterFired: rssFired.totalMb, peakSampled: peakRss },
 			rssByProcessMb: { beforeParking: rssBefore.byProcess, afterParking: rssParked.byProcess, afterFired: rssFired.byProcess },
 			machineCpuPct: machine(),
 			totalSeconds: round((Date.now() - t0) / 1000),

@@ -1,21 +1,29 @@
 /**
- * Paces sends to a steady rate with a token bucket. Cloud API's default throughput is
- * 80 messages/s per phone number; going over it earns 130429 errors and retries, so the
- * node spaces requests out itself. Clock and sleep are injected to keep this pure.
+ * Paces sends so that no rolling window ever holds more than the allowed number of messages.
+ * Cloud API's default throughput is 80 messages/s per phone number and going over it earns
+ * 130429 errors (and a retry a second later). A token bucket with a burst lets rate + burst
+ * through in some one-second window, so this keeps a log of the last sends instead: the next
+ * send waits until the send `capacity` places back is a full window old, plus a small margin
+ * for requests that leave in one order and arrive in a slightly tighter one.
+ * Clock and sleep are injected to keep this pure.
  */
 export class RateLimiter {
-	private tokens: number;
-	private last: number;
+	private readonly capacity: number;
+	private readonly windowMs: number;
+	/** Ring of the last `capacity` send times. */
+	private readonly sent: number[] = [];
+	private next = 0;
 	private queue: Promise<void> = Promise.resolve();
 
 	constructor(
 		private readonly perSecond: number,
 		private readonly now: () => number,
 		private readonly sleep: (ms: number) => Promise<void>,
-		private readonly burst = Math.max(1, Math.min(perSecond, 10)),
+		marginMs = 20,
 	) {
-		this.tokens = this.burst;
-		this.last = now();
+		// 80/s → 80 per (1 s + margin); 0.5/s → 1 per 2 s; 2.5/s → 2 per 0.8 s.
+		this.capacity = perSecond > 0 ? Math.max(1, Math.floor(perSecond)) : 0;
+		this.windowMs = perSecond > 0 ? (this.capacity / perSecond) * 1000 + marginMs : 0;
 	}
 
 	/** Resolves when the caller may send one message. Callers are served in arrival order. */
@@ -29,13 +37,14 @@ export class RateLimiter {
 		if (!(this.perSecond > 0)) return;
 		for (;;) {
 			const now = this.now();
-			this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-			this.last = now;
-			if (this.tokens >= 1) {
-				this.tokens -= 1;
+			const oldest = this.sent.length < this.capacity ? undefined : this.sent[this.next];
+			const wait = oldest === undefined ? 0 : oldest + this.windowMs - now;
+			if (wait <= 0) {
+				this.sent[this.next] = now;
+				this.next = (this.next + 1) % this.capacity;
 				return;
 			}
-			await this.sleep(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000));
+			await this.sleep(Math.ceil(wait));
 		}
 	}
 }

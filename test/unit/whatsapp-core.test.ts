@@ -330,21 +330,33 @@ describe('inbound webhook parsing', () => {
 });
 
 describe('pacing and redelivery keys', () => {
-	it('spaces acquisitions to the configured rate after the burst', async () => {
+	it('never lets more than the rate through in any rolling window (plus margin)', async () => {
 		let now = 0;
-		const waits: number[] = [];
-		const limiter = new RateLimiter(
-			10,
-			() => now,
-			async (ms) => {
-				waits.push(ms);
-				now += ms;
-			},
-			2,
-		);
-		for (let i = 0; i < 5; i++) await limiter.acquire();
-		expect(now).toBe(300); // 2 from the burst, then 3 × 100 ms at 10/s
-		expect(waits).toEqual([100, 100, 100]);
+		const times: number[] = [];
+		const limiter = new RateLimiter(10, () => now, async (ms) => void (now += ms), 20);
+		for (let i = 0; i < 35; i++) {
+			await limiter.acquire();
+			times.push(now);
+			now += i % 7 === 0 ? 3 : 0; // uneven callers
+		}
+		// The first 10 go at once, then each waits for the one 10 places back to be 1,020 ms old.
+		expect(times.slice(0, 10)).toEqual([0, 3, 3, 3, 3, 3, 3, 3, 6, 6]);
+		expect(times[10]).toBe(1020);
+		for (let i = 10; i < times.length; i++) expect(times[i] - times[i - 10]).toBeGreaterThanOrEqual(1020);
+		// Sustained: 35 sends need three full windows after the first burst, not more.
+		expect(times[34]).toBeLessThanOrEqual(3 * 1020 + 6 + 3);
+	});
+
+	it('handles rates below one per second and zero (unlimited)', async () => {
+		let now = 0;
+		const slow = new RateLimiter(0.5, () => now, async (ms) => void (now += ms), 0);
+		await slow.acquire();
+		await slow.acquire();
+		expect(now).toBe(2000);
+		const off = new RateLimiter(0, () => now, async () => {
+			throw new Error('must not wait');
+		});
+		for (let i = 0; i < 100; i++) await off.acquire();
 	});
 
 	it('remembers keys until they expire or are evicted', () => {
