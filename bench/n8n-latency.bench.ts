@@ -11,10 +11,16 @@
  * For every delivered event it also reads the saved execution and splits the time into segments
  * (n8n's own startedAt/stoppedAt and each node's startTime/executionTime).
  * Fake and load generator share this process, on 127.0.0.1. Prints one JSON line last.
+ *
+ * The whole measurement runs once per n8n configuration (BENCH_LATENCY_CONFIGS), each on a fresh
+ * n8n: `default` (n8n 2.40.7 as installed: expression engine `vm`, an isolated-vm isolate pool of
+ * 1, and every execution takes an isolate and disposes it after), `pool4`
+ * (N8N_EXPRESSION_ENGINE_POOL_SIZE=4: warm isolates ready when executions come close together)
+ * and `legacy` (N8N_EXPRESSION_ENGINE=legacy: expressions evaluated in-process, no isolates).
  */
 import { randomBytes, randomUUID } from 'crypto';
 
-import { startFakeCloudApi } from '../scripts/fake-cloud-api/server';
+import { startFakeCloudApi, type FakeCloudApi } from '../scripts/fake-cloud-api/server';
 import type { WorkflowJson } from '../scripts/n8n-runtime';
 import { bookingEvent, cpuMeter, machineMeter, createBookingCredentials, latencySummary, log, postSigned, round, sleep, startBenchN8n, type Reply, createWhatsAppCredential } from './support/n8n';
 
@@ -24,6 +30,13 @@ const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 const PATHS = (process.env.BENCH_LATENCY_PATHS ?? 'floor,ours,oursViaSubWorkflow').split(',');
 const WARMUP = 20;
 const TEMPLATE = 'bench_reservation_confirmed';
+/** n8n settings compared, each on its own n8n (see the header). */
+const CONFIG_ENV: Record<string, Record<string, string>> = {
+	default: {},
+	pool4: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
+	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+};
+const CONFIGS = (process.env.BENCH_LATENCY_CONFIGS ?? 'default,pool4,legacy').split(',').filter((c) => c in CONFIG_ENV);
 const GUEST_PHONE = '+34677123456';
 
 const digits = (n: number) => {
@@ -36,7 +49,31 @@ type RunData = Record<string, Array<{ startTime?: number; executionTime?: number
 
 async function main() {
 	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
-	const n8n = await startBenchN8n();
+	const configs = [];
+	try {
+		for (const config of CONFIGS) {
+			log(`n8n configuration ${config}: ${JSON.stringify(CONFIG_ENV[config])}`);
+			configs.push({ config, env: CONFIG_ENV[config], phases: await measure(fake, CONFIG_ENV[config]) });
+		}
+	} finally {
+		await fake.close();
+	}
+	const fakeStatuses: Record<string, number> = {};
+	for (const r of fake.requests()) if (r.kind === 'messages') fakeStatuses[r.status] = (fakeStatuses[r.status] ?? 0) + 1;
+	const result = {
+		bench: 'n8n-latency',
+		n8nVersion: '2.40.7',
+		configs,
+		// The first configuration's phases, as before (default n8n settings).
+		phases: configs[0]?.phases ?? [],
+		fakeResponseStatuses: fakeStatuses,
+		clockNote: 'sent and received times are Date.now() in this process (the fake runs in-process); execution and node times are n8n\'s own Date.now() on the same machine; ms resolution',
+	};
+	process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function measure(fake: FakeCloudApi, env: Record<string, string>) {
+	const n8n = await startBenchN8n(env);
 	try {
 		const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
 		fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
@@ -306,20 +343,10 @@ async function main() {
 				phases.push(phase);
 			}
 		}
-		const fakeStatuses: Record<string, number> = {};
-		for (const r of fake.requests({ phoneNumberId: tenant.phoneNumberId })) if (r.kind === 'messages') fakeStatuses[r.status] = (fakeStatuses[r.status] ?? 0) + 1;
-		const result = {
-			bench: 'n8n-latency',
-			n8nVersion: '2.40.7',
-			phases,
-			fakeResponseStatuses: fakeStatuses,
-			clockNote: 'sent and received times are Date.now() in this process (the fake runs in-process); execution and node times are n8n\'s own Date.now() on the same machine; ms resolution',
-		};
-		process.stdout.write(`${JSON.stringify(result)}\n`);
 		void round;
+		return phases;
 	} finally {
 		await n8n.stop();
-		await fake.close();
 	}
 }
 

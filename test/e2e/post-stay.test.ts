@@ -238,7 +238,6 @@ function upsell(g: Guest) {
 				parameters: [
 					text(g.name.split(' ')[0]),
 					text(RESORT),
-					text(formatStayDate('2026-07-10', code)),
 					text(OFFER[code][0]),
 					text(OFFER[code][1]),
 				],

@@ -231,7 +231,6 @@ describe('templateParameters', () => {
 		expect(
 			templateParameters('upsell_offer', 'es', {
 				guest_name: 'L',
-				check_in: 'x',
 				offer_name: 'Spa',
 				offer_price: '1',
 				offer_path: 'o',
