@@ -369,4 +369,42 @@ describe('pacing and redelivery keys', () => {
 		expect(keys.has('a', 1800)).toBe(false);
 		expect(SeenKeys.from(keys.toJSON()).has('c', 1800)).toBe(true);
 	});
+
+	it('saves the set as one compact string and reads it back (and the earlier [key, ms] pairs)', () => {
+		const t0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+		const keys = new SeenKeys(5000, 30 * 24 * 3600 * 1000);
+		for (let i = 0; i < 6000; i++) keys.add(`evt-${i}-${'x'.repeat(30)}`, t0 + i * 1500);
+		const saved = keys.toJSON();
+		expect(typeof saved).toBe('string');
+		expect(saved.length).toBe(3 + 5000 * 23);
+		expect(saved).not.toContain('evt-'); // digests, not the ids
+		const back = SeenKeys.from(saved, 5000, 30 * 24 * 3600 * 1000);
+		expect(back.size).toBe(5000);
+		const now = t0 + 6000 * 1500;
+		expect(back.has(`evt-999-${'x'.repeat(30)}`, now)).toBe(false); // evicted before saving
+		expect(back.has(`evt-1000-${'x'.repeat(30)}`, now)).toBe(true);
+		expect(back.has(`evt-5999-${'x'.repeat(30)}`, now)).toBe(true);
+		expect(back.add(`evt-5999-${'x'.repeat(30)}`, now)).toBe(false);
+		// Times survive to the second: the oldest kept key expires when it should.
+		const ttl = 30 * 24 * 3600 * 1000;
+		expect(back.has(`evt-1000-${'x'.repeat(30)}`, t0 + 1000 * 1500 + ttl - 1000)).toBe(true);
+		expect(back.has(`evt-1000-${'x'.repeat(30)}`, t0 + 1000 * 1500 + ttl)).toBe(false);
+		// Eviction order survives too: one more key pushes out the oldest.
+		back.add('new', now);
+		expect(back.has(`evt-1000-${'x'.repeat(30)}`, now)).toBe(false);
+		expect(back.has(`evt-1001-${'x'.repeat(30)}`, now)).toBe(true);
+		// The string kept up to date by add/evict equals one encoded from scratch.
+		expect(back.toJSON()).toBe(SeenKeys.from(back.toJSON(), 5000).toJSON());
+		const fresh = new SeenKeys(3, 1000);
+		for (const [key, at] of [['a', 0], ['b', 100], ['a', 1200], ['c', 1300], ['d', 1400], ['e', 1500]] as const) fresh.add(key, at);
+		expect(fresh.toJSON()).toBe(SeenKeys.from(fresh.toJSON(), 3, 1000).toJSON());
+		expect(fresh.size).toBe(3);
+		// Static data saved by the earlier format still counts.
+		const old = SeenKeys.from([['wamid.A', t0], ['wamid.B', t0 + 1]], 10, 1000);
+		expect(old.has('wamid.B', t0 + 500)).toBe(true);
+		expect(old.add('wamid.A', t0 + 500)).toBe(false);
+		// Garbage is ignored, not thrown on.
+		expect(SeenKeys.from('v2:short').size).toBe(0);
+		expect(SeenKeys.from({ nope: 1 }).size).toBe(0);
+	});
 });
