@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 
+import { RESORT_TABLES } from '../../scripts/n8n-runtime/dataTables';
+
 const dir = path.join(__dirname, '..', '..', 'workflows');
 const workflows = readdirSync(dir)
 	.filter((file) => file.endsWith('.json'))
@@ -68,3 +70,24 @@ test('post-stay timings are Wait-node parameters an owner can edit; the reply wa
 	// The resume URL the reply calls is stored before the execution parks in Wait for Reply.
 	expect(node('Record Review').parameters.columns.value.reviewResumeUrl).toBe('={{ $execution.resumeUrl }}');
 });
+
+const eventRecorders = dataTableNodes.filter(({ node }) => node.parameters.dataTableId?.value === 'resort_events' && node.parameters.operation === 'insert');
+
+test('the journey workflows record analytics events (docs/analytics.md)', () => {
+	const files = new Set(eventRecorders.map(({ file }) => file));
+	expect([...files].sort()).toEqual(['booking-abandonment.json', 'first-contact.json', 'post-stay-review-upsell.json', 'reservation-confirmation.json']);
+});
+
+test.each(eventRecorders.map(({ file, node }) => [`${file}: ${node.name}`, node]))(
+	'%s: never stops the workflow, writes only resort_events columns, never a phone',
+	(_label, node) => {
+		// A failed insert must not stop a guest message.
+		expect(node.onError).toBe('continueRegularOutput');
+		const columns = new Set(RESORT_TABLES.resort_events.map((c) => c.name));
+		const values = node.parameters.columns.value as Record<string, string>;
+		for (const key of Object.keys(values)) expect(columns.has(key)).toBe(true);
+		expect(values.type).toBeTruthy();
+		// The send node's `recipient` is a masked phone; triggers carry encrypted and masked numbers.
+		expect(JSON.stringify(values)).not.toMatch(/recipient(?!IdLookupKey)|\.phone\.(masked|encrypted)|\$json\.from\b|ownerPhone/);
+	},
+);
