@@ -33,7 +33,7 @@ test('every workflow node that talks to WhatsApp or a booking platform names its
 	for (const { file, json } of workflows) {
 		for (const node of json.nodes) {
 			if (!String(node.type).startsWith('n8n-nodes-resort-whatsapp.')) continue;
-			if (['guestIntent', 'accommodationCatalog'].some((name) => node.type.endsWith(`.${name}`))) continue;
+			if (['guestIntent', 'accommodationCatalog', 'resortAnalytics'].some((name) => node.type.endsWith(`.${name}`))) continue;
 			expect({ file, node: node.name, credentials: Object.keys(node.credentials ?? {}).length > 0 }).toEqual({
 				file,
 				node: node.name,
@@ -91,3 +91,10 @@ test.each(eventRecorders.map(({ file, node }) => [`${file}: ${node.name}`, node]
 		expect(JSON.stringify(values)).not.toMatch(/recipient(?!IdLookupKey)|\.phone\.(masked|encrypted)|\$json\.from\b|ownerPhone/);
 	},
 );
+
+test('the analytics dashboard is served behind authentication', () => {
+	const dashboard = workflows.find(({ file }) => file === 'analytics-dashboard.json')!.json;
+	const webhook = dashboard.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+	expect(webhook.parameters.authentication).toBe('basicAuth');
+	expect(Object.keys(webhook.credentials ?? {})).toEqual(['httpBasicAuth']);
+});
