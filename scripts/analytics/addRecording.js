@@ -181,20 +181,23 @@ function edit(file, change) {
 edit('booking-abandonment.json', (w, file) => {
 	w.find('Booking Event').parameters.reportRefused = true;
 	const guest = "={{ (($json.guest || {}).phone || {}).lookupKey || null }}";
-	// Above Settings: n8n (execution order v1) runs it first, before any Wait node parks the execution.
-	w.node(
-		recorder(file, 'Record Booking Webhook', w.at('Booking Event', 220, -220), {
-			type: 'webhook_received',
-			at: '={{ $json.receivedAt || $now.toISO() }}',
-			bookingId: '={{ $json.bookingId || null }}',
-			guestKey: guest,
-			httpStatus: '={{ 202 }}',
-			reason: "={{ $json.reviewReasons ? 'needs_review' : null }}",
-			source: 'booking',
-		}),
-	);
-	w.connect('Booking Event', 0, 'Record Booking Webhook');
+	const received = {
+		type: 'webhook_received',
+		at: '={{ $json.receivedAt || $now.toISO() }}',
+		bookingId: '={{ $json.bookingId || null }}',
+		guestKey: guest,
+		httpStatus: '={{ 202 }}',
+		reason: "={{ $json.reviewReasons ? 'needs_review' : null }}",
+		source: 'booking',
+	};
+	// Above the other branches: n8n (execution order v1) runs it first, before a Wait node parks the
+	// execution (abandoned, started and checked-in events wait; nothing there is urgent).
+	w.node(recorder(file, 'Record Booking Webhook', w.at('Route by Type', 220, -440), received));
 	w.connect('Booking Event', 1, 'Record Booking Webhook');
+	for (const output of [0, 1, 3, 4]) w.connect('Route by Type', output, 'Record Booking Webhook');
+	// A confirmation is the hot path: recorded right of Confirm Reservation (same height: n8n runs it after), so after the confirmation went out.
+	w.node(recorder(file, 'Record Confirmed Webhook', w.at('Confirm Reservation', 220, 0), received));
+	w.connect('Route by Type', 2, 'Record Confirmed Webhook');
 	w.node(
 		recorder(file, 'Record Booking Rejection', w.at('Booking Event', 220, 520), {
 			type: 'webhook_rejected',
@@ -235,7 +238,7 @@ edit('booking-abandonment.json', (w, file) => {
 		stickyNote(
 			file,
 			w.at('Booking Event', -40, -520),
-			'## Analytics\nThe **Record …** nodes add one row each to the `resort_events` Data table (docs/analytics.md): webhook received/rejected (the trigger\'s *Report Refused Requests* is on), stage booking_started / abandoned, reminders sent / failed. They continue on error: a failed insert never stops a guest message. Guests appear only as `guestKey`.',
+			'## Analytics\nThe **Record …** nodes add one row each to the `resort_events` Data table (docs/analytics.md): webhook received/rejected (the trigger\'s *Report Refused Requests* is on; a confirmation is recorded after Confirm Reservation, off its hot path), stage booking_started / abandoned, reminders sent / failed. They continue on error: a failed insert never stops a guest message. Guests appear only as `guestKey`.',
 		),
 	);
 });

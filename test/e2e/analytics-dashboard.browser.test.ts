@@ -155,7 +155,7 @@ test('the default period (last 30 days) matches the rows too; readable at phone 
 	expect(Date.parse(period.to) - Date.parse(period.from)).toBe(30 * 24 * 3600 * 1000);
 	// One request: the page itself (no script, font, image or stylesheet from anywhere).
 	expect(requested).toEqual([expect.stringContaining(dashboardUrl)]);
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
 	expect(overflow).toBeLessThanOrEqual(0);
 	expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(5);
 

@@ -146,3 +146,33 @@ test('the figures of the run, from the recorded rows', () => {
 		{ template: 'product_suggestions', revenue: { EUR: 1240 } },
 	]);
 });
+
+test('recording on the booking hot path: a confirmation is recorded after it was sent; what inserts cost', async () => {
+	const abandonmentId = resort.workflowIds[2];
+	const executions = await n8n.listExecutions({ workflowId: abandonmentId, limit: 50 });
+	type Run = { startTime?: number; executionTime?: number; error?: unknown };
+	const before: number[] = [];
+	const confirmed: number[] = [];
+	for (const summary of executions) {
+		const detail = await n8n.getExecution(summary.id);
+		const runData = (detail.data?.resultData.runData ?? {}) as Record<string, Run[] | undefined>;
+		const early = runData['Record Booking Webhook']?.[0];
+		if (early?.executionTime !== undefined) before.push(early.executionTime);
+		const late = runData['Record Confirmed Webhook']?.[0];
+		if (late) {
+			// Confirm Reservation (the sub-workflow that sends) finished before the insert started.
+			const send = runData['Confirm Reservation']?.[0];
+			expect(send?.startTime).toBeDefined();
+			expect(late.startTime!).toBeGreaterThanOrEqual(send!.startTime! + (send!.executionTime ?? 0));
+			expect(late.error).toBeUndefined();
+			confirmed.push(late.executionTime ?? 0);
+		}
+	}
+	expect(confirmed).toHaveLength(2);
+	const latencies = of('message_sent')
+		.filter((e) => e.template === 'reservation_confirmation')
+		.map((e) => e.latencyMs);
+	console.log(
+		`inserts: Record Booking Webhook (before a Wait) ${before.sort((a, b) => a - b).join(', ')} ms; Record Confirmed Webhook (after the send) ${confirmed.join(', ')} ms; confirmation latency webhook → WhatsApp: ${latencies.join(', ')} ms`,
+	);
+});
