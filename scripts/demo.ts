@@ -79,6 +79,7 @@ async function main(): Promise<void> {
 			`  executions:        ${sandbox.n8nUrl}/home/executions`,
 			`  fake Cloud API:    ${sandbox.fakeUrl}  (request log: ${sandbox.fakeUrl}/_fake/requests)`,
 			`  privacy requests:  POST ${sandbox.privacy.url} with header ${sandbox.privacy.header}: ${sandbox.privacy.token}`,
+			`  analytics:         ${sandbox.dashboard.url}  (login ${sandbox.dashboard.user} / ${sandbox.dashboard.password})`,
 			`  guest phone:       ${sandbox.guestPhone}`,
 			`  clock:             ${
 				sandbox.clock === 'fast'

@@ -67,7 +67,7 @@ const byTime = (a: AnalyticsEvent, b: AnalyticsEvent) => millis(a.at) - millis(b
  *   (statuses up to the end of the period count); failed = refused requests + sent messages with
  *   a `message_failed` status; deliveryRate = delivered / attempted, failureRate = failed / attempted.
  * - latency: webhook→WhatsApp from `message_sent.latencyMs`; send→delivered = first delivered
- *   (or read) status time − send time, per message.
+ *   (or read) status time − send time, per message (at least 0: Meta's timestamps are whole seconds).
  * - retries = sum of `retries` over sends and failures; fallbacks = sends with `fallback`.
  */
 export function computeOperations(events: AnalyticsEvent[], period: Period) {
@@ -120,7 +120,8 @@ export function computeOperations(events: AnalyticsEvent[], period: Period) {
 		latencyMs: {
 			webhookToWhatsApp: latencySummary(sent.map((e) => e.latencyMs).filter((v): v is number => typeof v === 'number')),
 			sendToDelivered: latencySummary(
-				delivered.map((e) => (firstStatus.get(e.messageId ?? '')?.delivered ?? 0) - millis(e.at)),
+				// Meta's status timestamps are whole seconds: a status can read up to 1 s before the send; 0 then.
+				delivered.map((e) => Math.max(0, (firstStatus.get(e.messageId ?? '')?.delivered ?? 0) - millis(e.at))),
 			),
 		},
 	};

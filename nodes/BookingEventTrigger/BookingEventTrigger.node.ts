@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
 import {
-	NodeConnectionTypes,
 	type ICredentialDataDecryptedObject,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
@@ -37,6 +36,17 @@ import { cachedCredentials } from './credentialCache';
 const ACCEPTED = 0;
 const NEEDS_REVIEW = 1;
 const REJECTED = 2;
+const REFUSED = 3;
+
+/**
+ * With "Report Refused Requests" on, a fourth output carries requests refused before the event was
+ * read. n8n evaluates this function's source as an expression: it must be self-contained.
+ */
+function configuredOutputs(parameters: { reportRefused?: boolean }) {
+	const names = ['Accepted', 'Needs Review', 'Rejected'];
+	if (parameters.reportRefused === true) names.push('Refused');
+	return names.map((displayName) => ({ type: 'main', displayName }));
+}
 
 /** Event IDs already emitted, per workflow node: duplicates within a process, even concurrent ones. */
 const seenByNode = new Map<string, SeenKeys>();
@@ -62,6 +72,25 @@ function respond(context: IWebhookFunctions, status: number, body: IDataObject):
 	context.getResponseObject().status(status).json(body);
 }
 
+/**
+ * Answers a request refused before its event was read; with "Report Refused Requests" on, the
+ * workflow also starts on the Refused output with why (never the body: it is unauthenticated).
+ */
+function refuse(context: IWebhookFunctions, status: number, body: IDataObject & { error: string }, reason = body.error): IWebhookResponseData {
+	respond(context, status, body);
+	if (context.getNodeParameter('reportRefused', false) !== true) return { noWebhookResponse: true };
+	const refused: IDataObject = {
+		refused: true,
+		status,
+		reason,
+		receivedAt: new Date().toISOString(),
+		platform: context.getNodeParameter('platform', 'generic') as string,
+	};
+	const workflowData: INodeExecutionData[][] = [[], [], [], []];
+	workflowData[REFUSED].push({ json: refused });
+	return { noWebhookResponse: true, workflowData };
+}
+
 /** Phone-like digit runs in free text (e.g. a validation message quoting input) are masked. */
 function redact(text: string): string {
 	return text.replace(/\+?\d[\d\s-]{6,}\d/g, (match) => maskPhone(match));
@@ -84,8 +113,7 @@ export class BookingEventTrigger implements INodeType {
 			'Starts the workflow when the booking platform reports a booking started, abandoned, confirmed, cancelled, checked in or checked out',
 		defaults: { name: 'Booking Event Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Accepted', 'Needs Review', 'Rejected'],
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		credentials: [
 			{ name: 'resortBookingWebhookApi', required: true, testedBy: 'bookingWebhookSecrets' },
 			{ name: 'resortGuestDataApi', required: true, testedBy: 'guestDataKeys' },
@@ -161,6 +189,14 @@ export class BookingEventTrigger implements INodeType {
 				description: 'Comma-separated. When set, events for other accommodations go to Needs Review.',
 			},
 			{
+				displayName: 'Report Refused Requests',
+				name: 'reportRefused',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether requests refused before the event is read (authentication failed, body too large or unreadable, malformed JSON) start the workflow on a fourth output, Refused, with the reason and HTTP status only (never the body), e.g. to count them. Each refused request then starts an execution.',
+			},
+			{
 				// n8n hands the raw request to version-1 webhook nodes whose options.binaryData is set:
 				// signatures need the exact bytes, and malformed JSON must be a 400 (n8n would say 422).
 				displayName: 'Raw Body',
@@ -214,20 +250,11 @@ export class BookingEventTrigger implements INodeType {
 		const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
 		const maxBytes = (this.getNodeParameter('maxBodyKb', 256) as number) * 1024;
 		const declaredLength = Number(headers['content-length'] ?? 0);
-		if (declaredLength > maxBytes) {
-			respond(this, 413, { error: 'payload_too_large', maxBytes });
-			return { noWebhookResponse: true };
-		}
+		if (declaredLength > maxBytes) return refuse(this, 413, { error: 'payload_too_large', maxBytes });
 		const read = await readRawBody(req);
-		if (!read.ok) {
-			respond(this, read.status, { error: read.status === 413 ? 'payload_too_large' : 'unreadable_body' });
-			return { noWebhookResponse: true };
-		}
+		if (!read.ok) return refuse(this, read.status, { error: read.status === 413 ? 'payload_too_large' : 'unreadable_body' });
 		const rawBody = read.body;
-		if (rawBody.length > maxBytes) {
-			respond(this, 413, { error: 'payload_too_large', maxBytes });
-			return { noWebhookResponse: true };
-		}
+		if (rawBody.length > maxBytes) return refuse(this, 413, { error: 'payload_too_large', maxBytes });
 
 		const authentication = this.getNodeParameter('authentication', 'signature') as string;
 		const verify = (secrets: ICredentialDataDecryptedObject) =>
@@ -258,8 +285,7 @@ export class BookingEventTrigger implements INodeType {
 				bytes: rawBody.length,
 				remoteAddress: req.socket?.remoteAddress,
 			});
-			respond(this, 401, { error: 'unauthorized', reason: auth.reason });
-			return { noWebhookResponse: true };
+			return refuse(this, 401, { error: 'unauthorized', reason: auth.reason }, auth.reason);
 		}
 
 		let json: unknown;
@@ -267,8 +293,7 @@ export class BookingEventTrigger implements INodeType {
 			json = JSON.parse(rawBody.toString('utf8'));
 		} catch {
 			this.logger.warn('Booking webhook refused: malformed JSON', { bytes: rawBody.length });
-			respond(this, 400, { error: 'malformed_json' });
-			return { noWebhookResponse: true };
+			return refuse(this, 400, { error: 'malformed_json' });
 		}
 
 		const keys = guestKeys((await cachedCredentials(this, GUEST_DATA_CREDENTIAL)).data);

@@ -9,9 +9,9 @@ import {
 } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
-import { computeAnalytics, parseAnalyticsEvents, type AnalyticsOptions, type Period } from '../../lib/analytics';
+import { computeAnalytics, parseAnalyticsEvents, renderDashboard, type AnalyticsOptions, type Period } from '../../lib/analytics';
 
-type OutputShape = 'summary' | 'rows';
+type OutputShape = 'summary' | 'rows' | 'dashboard';
 
 /** An ISO date-time (or a luxon/JS date an expression produced) as ISO, or undefined. */
 function toIso(value: unknown): string | undefined {
@@ -29,7 +29,7 @@ export class ResortAnalytics implements INodeType {
 		icon: { light: 'file:resortAnalytics.svg', dark: 'file:resortAnalytics.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["output"] === "rows" ? "One Item per Figure" : "Summary" }}',
+		subtitle: '={{ ({ rows: "One Item per Figure", dashboard: "Dashboard (HTML)" })[$parameter["output"]] || "Summary" }}',
 		description:
 			'Turns the recorded guest-journey events (rows of resort_events, e.g. from a Data table node) into the funnel, delivery, latency, engagement and revenue figures for a period',
 		defaults: { name: 'Resort Analytics' },
@@ -68,6 +68,11 @@ export class ResortAnalytics implements INodeType {
 				options: [
 					{ name: 'Summary', value: 'summary', description: 'One item with every figure' },
 					{
+						name: 'Dashboard (HTML)',
+						value: 'dashboard',
+						description: 'One item whose html field is a self-contained page with charts (send it with Respond to Webhook)',
+					},
+					{
 						name: 'One Item per Figure',
 						value: 'rows',
 						description: 'One item per funnel stage, template/language and journey: easy to chart or send as a table',
@@ -81,6 +86,13 @@ export class ResortAnalytics implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{
+						displayName: 'Dashboard Title',
+						name: 'title',
+						type: 'string',
+						default: 'Resort analytics',
+						description: 'Heading of the dashboard page (Dashboard output only)',
+					},
 					{
 						displayName: 'Attribution Window (Hours)',
 						name: 'attributionWindowHours',
@@ -107,7 +119,7 @@ export class ResortAnalytics implements INodeType {
 		if (!from || !to) throw new NodeOperationError(this.getNode(), 'From and To must be ISO date-times, e.g. 2026-11-01T00:00:00Z');
 		if (DateTime.fromISO(from) >= DateTime.fromISO(to)) throw new NodeOperationError(this.getNode(), 'From must be before To');
 		const output = this.getNodeParameter('output', 0, 'summary') as OutputShape;
-		const options = this.getNodeParameter('options', 0, {}) as AnalyticsOptions;
+		const { title, ...options } = this.getNodeParameter('options', 0, {}) as AnalyticsOptions & { title?: string };
 
 		// A Data table node with "Always Output Data" emits {} when the table is empty: not an event.
 		const rows = items.map((item) => item.json).filter((json) => Object.keys(json).length > 0);
@@ -123,6 +135,15 @@ export class ResortAnalytics implements INodeType {
 		const pairedItem = items.map((_, item) => ({ item }));
 		const meta = { period, events: events.length, skippedRows: invalid.length };
 
+		if (output === 'dashboard') {
+			const html = renderDashboard(figures, {
+				title: title || undefined,
+				generatedAt: DateTime.utc().toISO() ?? undefined,
+				events: events.length,
+				skippedRows: invalid.length,
+			});
+			return [[{ json: { ...meta, html }, pairedItem }]];
+		}
 		if (output === 'summary') {
 			return [[{ json: { ...meta, ...figures } as unknown as IDataObject, pairedItem }]];
 		}

@@ -122,6 +122,26 @@ export class ResortWhatsAppTrigger implements INodeType {
 						value: 'status',
 						description: 'Sent, delivered, read and failed',
 					},
+					{
+						name: 'Refused Requests',
+						value: 'rejected',
+						description:
+							'Requests this trigger refused (bad signature, unreadable or malformed body): kind "rejected" with the reason and HTTP status only, never the body. Each one starts an execution.',
+					},
+				],
+			},
+			{
+				displayName: 'Statuses',
+				name: 'statusTypes',
+				type: 'multiOptions',
+				default: ['sent', 'delivered', 'read', 'failed'],
+				description: 'Which status updates start the workflow (each one is an execution)',
+				displayOptions: { show: { events: ['status'] } },
+				options: [
+					{ name: 'Sent', value: 'sent' },
+					{ name: 'Delivered', value: 'delivered' },
+					{ name: 'Read', value: 'read' },
+					{ name: 'Failed', value: 'failed' },
 				],
 			},
 			{
@@ -206,32 +226,49 @@ export class ResortWhatsAppTrigger implements INodeType {
 			return reply(this, 403, { error: 'Verification token mismatch' });
 		}
 
+		const wanted = new Set(this.getNodeParameter('events', ['message']) as string[]);
+		// A refused request is answered; with "Refused Requests" on, it also starts the workflow
+		// with why (the body is unauthenticated and never passed on).
+		const refuse = (status: number, body: IDataObject, reason: string): IWebhookResponseData => {
+			const response = reply(this, status, body);
+			if (!wanted.has('rejected')) return response;
+			const json: IDataObject = { kind: 'rejected', reason, httpStatus: status, receivedAt: new Date().toISOString() };
+			return { ...response, workflowData: [[{ json }]] };
+		};
 		const read = await readRawBody(this.getRequestObject());
-		if (!read.ok) return reply(this, read.status, { error: read.reason });
+		if (!read.ok) return refuse(read.status, { error: read.reason }, read.status === 413 ? 'payload_too_large' : 'unreadable_body');
 		const rawBody = read.body;
 		const appSecret = String(credentials.appSecret ?? '');
 		if (!verifySignature(rawBody, this.getHeaderData()['x-hub-signature-256'], appSecret)) {
 			// Logged without the body: it may hold a guest's number and words.
+			const hasSignature = Boolean(this.getHeaderData()['x-hub-signature-256']);
 			this.logger.warn('WhatsApp webhook refused: missing or invalid X-Hub-Signature-256', {
 				bytes: rawBody.length,
-				hasSignature: Boolean(this.getHeaderData()['x-hub-signature-256']),
+				hasSignature,
 			});
-			return reply(this, 401, { error: 'Invalid signature' });
+			return refuse(401, { error: 'Invalid signature' }, hasSignature ? 'bad_signature' : 'missing_signature');
 		}
 		let body: unknown;
 		try {
 			body = JSON.parse(rawBody.toString('utf8'));
 		} catch {
-			return reply(this, 400, { error: 'Malformed JSON' });
+			return refuse(400, { error: 'Malformed JSON' }, 'malformed_json');
 		}
 		const parsed = parseWhatsAppWebhook(body);
-		if (!parsed.ok) return reply(this, 400, { error: parsed.reason });
+		if (!parsed.ok) return refuse(400, { error: parsed.reason }, 'invalid_payload');
 		const events = parsed.events;
 
-		const wanted = new Set(this.getNodeParameter('events', ['message']) as string[]);
 		const seen = seenKeysFor(this);
 		const now = Date.now();
-		const fresh = events.filter((event) => wanted.has(event.kind) && seen.add(event.eventKey, now));
+		const statuses = wanted.has('status')
+			? new Set(this.getNodeParameter('statusTypes', ['sent', 'delivered', 'read', 'failed']) as string[])
+			: undefined;
+		const fresh = events.filter(
+			(event) =>
+				wanted.has(event.kind) &&
+				(event.kind !== 'status' || statuses?.has(String(event.status))) &&
+				seen.add(event.eventKey, now),
+		);
 		// Meta retries anything not acknowledged quickly, so answer before the workflow runs.
 		reply(this, 200, { received: events.length, accepted: fresh.length });
 		if (fresh.length === 0) return { noWebhookResponse: true };

@@ -92,7 +92,9 @@ export class ExecutionLinks {
 				data = JSON.stringify(detail?.data ?? '');
 				if (finished) this.searched.set(execution.id, data);
 			}
-			if (data.includes(wamid)) return execution;
+			// A status update for the message (first-contact records them for analytics) carries the
+			// wamid too, with its event key `<wamid>:<status>`: that execution did not send it.
+			if (data.includes(wamid) && !data.includes(`${wamid}:`)) return execution;
 		}
 		return undefined;
 	}

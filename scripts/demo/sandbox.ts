@@ -82,6 +82,8 @@ export interface Sandbox {
 	guestPhone: string;
 	bookingUrls: string[];
 	privacy: { url: string; header: string; token: string };
+	/** The analytics dashboard (workflows/analytics-dashboard.json), behind Basic Auth. */
+	dashboard: { url: string; user: string; password: string };
 	n8nPid: number;
 	n8n: N8nInstance;
 	fake: FakeCloudApi;
@@ -235,6 +237,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			name: 'X-Privacy-Token',
 			value: privacyToken,
 		});
+		const dashboardLogin = { user: 'owner', password: randomBytes(12).toString('hex') };
+		await api.createCredential('httpBasicAuth', 'Resort Dashboard Login', dashboardLogin);
 
 		// ---- workflows: every file in workflows/, the fast clock applied, sub-workflows wired by name
 		const workflowsDir = options.workflowsDir ?? path.join(REPO_ROOT, 'workflows');
@@ -512,6 +516,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				header: 'X-Privacy-Token',
 				token: privacyToken,
 			},
+			dashboard: { url: `${n8n.baseUrl}/webhook/resort-analytics`, ...dashboardLogin },
 			n8nPid: n8n.pid,
 			n8n,
 			fake,

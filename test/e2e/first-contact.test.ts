@@ -75,7 +75,9 @@ beforeAll(async () => {
 	// workflows/first-contact.json ships without the Resort Guest Data credential; deployed here with it
 	// on the trigger and every send node, so guests' numbers travel encrypted through the workflow.
 	guestData = await createGuestDataCredential(n8n, 'first-contact');
-	workflowId = (await deployWorkflow(n8n, tenant, withGuestData(workflow as WorkflowJson, guestData))).id;
+	// Guest messages only: this file counts one execution per message. The shipped trigger also takes
+	// status updates and refused requests for analytics (test/e2e/analytics-recording.test.ts).
+	workflowId = (await deployWorkflow(n8n, tenant, withGuestData(workflow as WorkflowJson, guestData), { 'Guest Writes': { events: ['message'] } })).id;
 
 	// WhatsApp delivers free text to the owner only inside their 24-hour window.
 	await axios.post(`${fake.url}/_fake/window`, { phoneNumberId: tenant.phoneNumberId, waId: OWNER });

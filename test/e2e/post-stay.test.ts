@@ -129,7 +129,9 @@ beforeAll(async () => {
 
 	// The guest's answer arrives where every WhatsApp message arrives: first-contact, as shipped
 	// (with this file's Resort Guest Data credential, so guests are keyed the same way everywhere).
-	firstContactId = (await deployWorkflow(n8n, tenant, ours(loadWorkflow('first-contact.json')))).id;
+	// Guest messages only: this file counts first-contact executions (status updates and refused
+	// requests, shipped on for analytics, would add executions; see test/e2e/analytics-recording.test.ts).
+	firstContactId = (await deployWorkflow(n8n, tenant, ours(loadWorkflow('first-contact.json')), { 'Guest Writes': { events: ['message'] } })).id;
 	deployed.push(firstContactId);
 });
 

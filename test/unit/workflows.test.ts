@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 
+import { RESORT_TABLES } from '../../scripts/n8n-runtime/dataTables';
+
 const dir = path.join(__dirname, '..', '..', 'workflows');
 const workflows = readdirSync(dir)
 	.filter((file) => file.endsWith('.json'))
@@ -31,7 +33,7 @@ test('every workflow node that talks to WhatsApp or a booking platform names its
 	for (const { file, json } of workflows) {
 		for (const node of json.nodes) {
 			if (!String(node.type).startsWith('n8n-nodes-resort-whatsapp.')) continue;
-			if (['guestIntent', 'accommodationCatalog'].some((name) => node.type.endsWith(`.${name}`))) continue;
+			if (['guestIntent', 'accommodationCatalog', 'resortAnalytics'].some((name) => node.type.endsWith(`.${name}`))) continue;
 			expect({ file, node: node.name, credentials: Object.keys(node.credentials ?? {}).length > 0 }).toEqual({
 				file,
 				node: node.name,
@@ -67,4 +69,32 @@ test('post-stay timings are Wait-node parameters an owner can edit; the reply wa
 	});
 	// The resume URL the reply calls is stored before the execution parks in Wait for Reply.
 	expect(node('Record Review').parameters.columns.value.reviewResumeUrl).toBe('={{ $execution.resumeUrl }}');
+});
+
+const eventRecorders = dataTableNodes.filter(({ node }) => node.parameters.dataTableId?.value === 'resort_events' && node.parameters.operation === 'insert');
+
+test('the journey workflows record analytics events (docs/analytics.md)', () => {
+	const files = new Set(eventRecorders.map(({ file }) => file));
+	expect([...files].sort()).toEqual(['booking-abandonment.json', 'first-contact.json', 'post-stay-review-upsell.json', 'reservation-confirmation.json']);
+});
+
+test.each(eventRecorders.map(({ file, node }) => [`${file}: ${node.name}`, node]))(
+	'%s: never stops the workflow, writes only resort_events columns, never a phone',
+	(_label, node) => {
+		// A failed insert must not stop a guest message.
+		expect(node.onError).toBe('continueRegularOutput');
+		const columns = new Set(RESORT_TABLES.resort_events.map((c) => c.name));
+		const values = node.parameters.columns.value as Record<string, string>;
+		for (const key of Object.keys(values)) expect(columns.has(key)).toBe(true);
+		expect(values.type).toBeTruthy();
+		// The send node's `recipient` is a masked phone; triggers carry encrypted and masked numbers.
+		expect(JSON.stringify(values)).not.toMatch(/recipient(?!IdLookupKey)|\.phone\.(masked|encrypted)|\$json\.from\b|ownerPhone/);
+	},
+);
+
+test('the analytics dashboard is served behind authentication', () => {
+	const dashboard = workflows.find(({ file }) => file === 'analytics-dashboard.json')!.json;
+	const webhook = dashboard.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
+	expect(webhook.parameters.authentication).toBe('basicAuth');
+	expect(Object.keys(webhook.credentials ?? {})).toEqual(['httpBasicAuth']);
 });
