@@ -20,7 +20,7 @@ jest.setTimeout(120_000);
 
 const { env, n8n } = connect();
 
-const TABLES = ['resort_guests', 'resort_journeys', 'resort_review_queue', 'resort_correction_queue'] as const;
+const TABLES = ['resort_guests', 'resort_journeys', 'resort_review_queue', 'resort_correction_queue', 'resort_events'] as const;
 type Table = (typeof TABLES)[number];
 
 // Plaintext on purpose: a privacy request carries the number by design, and this test turns on
@@ -81,6 +81,11 @@ async function seed(guestKey: string, plain: string, label: string): Promise<voi
 	]);
 	await insertRows(n8n, tableIds.resort_correction_queue, [
 		{ guestKey, bookingId: `bk-${label}-2-${suffix}`, step: 'booking_reminder_1', problems: 'stage:unknown_stage', status: 'open', source: 'e2e' },
+	]);
+	await insertRows(n8n, tableIds.resort_events, [
+		{ type: 'stage_changed', at: new Date().toISOString(), guestKey, bookingId: `bk-${label}-1-${suffix}`, stage: 'booking_started', source: 'e2e' },
+		{ type: 'message_sent', at: new Date().toISOString(), guestKey, bookingId: `bk-${label}-1-${suffix}`, template: 'booking_reminder_1', language: 'es', source: 'e2e' },
+		{ type: 'conversion', at: new Date().toISOString(), guestKey, bookingId: `bk-${label}-2-${suffix}`, amount: 980, currency: 'EUR', source: 'e2e' },
 	]);
 }
 
@@ -151,11 +156,13 @@ test('export returns exactly guest A rows, the masked number and the export time
 		resort_journeys: await rowsOf('resort_journeys', keyA),
 		resort_review_queue: await rowsOf('resort_review_queue', keyA),
 		resort_correction_queue: await rowsOf('resort_correction_queue', keyA),
+		resort_events: await rowsOf('resort_events', keyA),
 	};
 	expect(expected.resort_guests).toHaveLength(1);
 	expect(expected.resort_journeys).toHaveLength(2);
 	expect(expected.resort_review_queue).toHaveLength(1);
 	expect(expected.resort_correction_queue).toHaveLength(1);
+	expect(expected.resort_events).toHaveLength(3);
 	for (const table of TABLES) {
 		const got = doc.tables[table] as DataTableRow[];
 		expect(got.map((r) => r.id).sort()).toEqual(expected[table].map((r) => r.id).sort());
@@ -199,27 +206,27 @@ test('erase deletes guest A rows in every table, reports the counts, and leaves 
 	expect(res.status).toBe(200);
 	expect(res.json).toMatchObject({
 		action: 'erase',
-		deleted: { resort_guests: 1, resort_journeys: 2, resort_review_queue: 1, resort_correction_queue: 1 },
+		deleted: { resort_guests: 1, resort_journeys: 2, resort_review_queue: 1, resort_correction_queue: 1, resort_events: 3 },
 	});
 	expect(res.text).not.toContain(A.slice(1));
 
 	for (const table of TABLES) expect(await rowsOf(table, keyA)).toEqual([]);
 	const bAfter = await Promise.all(TABLES.map((t) => rowsOf(t, keyB)));
 	expect(bAfter).toEqual(bBefore);
-	expect(bAfter.map((r) => r.length)).toEqual([1, 2, 1, 1]);
+	expect(bAfter.map((r) => r.length)).toEqual([1, 2, 1, 1, 3]);
 	const unkeyed = await rows(n8n, tableIds.resort_review_queue, {
 		filter: { filters: [{ columnName: 'reason', condition: 'eq', value: `unkeyed ${suffix}` }] },
 	});
 	expect(unkeyed).toHaveLength(1);
 
 	const again = await request({ action: 'erase', phone: A });
-	expect(again.json?.deleted).toEqual({ resort_guests: 0, resort_journeys: 0, resort_review_queue: 0, resort_correction_queue: 0 });
+	expect(again.json?.deleted).toEqual({ resort_guests: 0, resort_journeys: 0, resort_review_queue: 0, resort_correction_queue: 0, resort_events: 0 });
 });
 
 test('export after erase is empty', async () => {
 	const res = await request({ action: 'export', phone: A });
 	expect(res.status).toBe(200);
-	expect(res.json?.tables).toEqual({ resort_guests: [], resort_journeys: [], resort_review_queue: [], resort_correction_queue: [] });
+	expect(res.json?.tables).toEqual({ resort_guests: [], resort_journeys: [], resort_review_queue: [], resort_correction_queue: [], resort_events: [] });
 	const b = await request({ action: 'export', phone: B });
 	expect(b.json?.tables.resort_journeys).toHaveLength(2);
 });
