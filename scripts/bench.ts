@@ -254,7 +254,8 @@ if (timers) {
 			`lateness is the time n8n needs to resume and run the executions that come due together (one main thread, SQLite; the machine was ` +
 			`${fmt(t.machineCpuPct)}% busy of 200% over the run, shared with other work). ` +
 			`They come due at the rate they were parked (${fmt(t.parkedPerSecond)}/s here), and parking itself is bounded by n8n's webhook-execution rate, ` +
-			`which is why ${t.parked < t.requested ? `only ${fmt(t.parked)} of the ${fmt(t.requested)} requested could be parked within the budget` : 'all requested journeys were parked'}.`,
+			`which is why ${t.parked < t.requested ? `only ${fmt(t.parked)} of the ${fmt(t.requested)} requested could be parked within the budget` : 'all requested journeys were parked'}.` +
+			(typeof (t as { runNote?: unknown }).runNote === 'string' ? ` How this result was run: ${(t as { runNote?: string }).runNote}.` : ''),
 	);
 }
 
