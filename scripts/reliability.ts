@@ -209,7 +209,7 @@ function scenarioSection(r: ScenarioResult): string {
 		lines.push(`#### Storm (${s.target}): ${yes(s.ok)}`, '', `Seed ${s.seed}. Categories: ${JSON.stringify(s.bookingsByCategory)}. Events by kind: ${JSON.stringify(s.eventsByDuplicate)}.`, '');
 		lines.push('| figure | value |', '|---|---|', ...common(s));
 		lines.push(
-			`| HTTP answers to the posts | ${JSON.stringify(s.postStatus)} (${n(s.posts)} posts) |`,
+			`| HTTP answers to the posts | ${JSON.stringify(s.postStatus)} (${n(s.posts)} posts; ${s.redelivered} redelivered after a non-2xx) |`,
 			`| posting time / rate | ${s.postSeconds.toFixed(1)} s, ${s.eventsPerSecond.toFixed(1)} events/s |`,
 			`| post latency p50 / p99 | ${s.postLatencyP50Ms} ms / ${s.postLatencyP99Ms} ms |`,
 		);

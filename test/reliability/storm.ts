@@ -42,6 +42,8 @@ export interface StormResult extends CheckResult {
 	eventsByDuplicate: Record<string, number>;
 	posts: number;
 	postStatus: Record<string, number>;
+	/** Posts answered without a 2xx and posted again (as a booking platform does). */
+	redelivered: number;
 	postSeconds: number;
 	eventsPerSecond: number;
 	postLatencyP50Ms: number;
@@ -92,6 +94,7 @@ export async function runStorm(target: Target, opts: StormOptions): Promise<Stor
 		eventsByDuplicate,
 		posts: tally.posted,
 		postStatus: tally.byStatus,
+		redelivered: tally.redelivered,
 		postSeconds,
 		eventsPerSecond: events / postSeconds,
 		postLatencyP50Ms: percentile(tally.latencies, 50),
