@@ -43,9 +43,9 @@ const SIZES = {
 	},
 	reduced: {
 		fuzzCount: 2000,
-		storm: { bookings: 100, events: 800, concurrency: 6, wait1S: 90, reminder2S: 30, settleTimeoutMs: 10 * 60_000 },
-		faults: { bookings: 60, events: 240, concurrency: 6, wait1S: 60, reminder2S: 20, settleTimeoutMs: 8 * 60_000 },
-		restart: { bookings: 60, events: 240, concurrency: 6, wait1S: 90, reminder2S: 70, settleTimeoutMs: 10 * 60_000 },
+		storm: { bookings: 80, events: 500, concurrency: 6, wait1S: 90, reminder2S: 30, settleTimeoutMs: 10 * 60_000 },
+		faults: { bookings: 50, events: 200, concurrency: 6, wait1S: 60, reminder2S: 20, settleTimeoutMs: 8 * 60_000 },
+		restart: { bookings: 50, events: 200, concurrency: 6, wait1S: 90, reminder2S: 70, settleTimeoutMs: 10 * 60_000 },
 	},
 }[SIZE];
 
