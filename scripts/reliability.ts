@@ -16,7 +16,7 @@
  * and reported as such; RELIABILITY_OUT (default RELIABILITY.md); RELIABILITY_SEED.
  */
 import { spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 
@@ -247,15 +247,27 @@ function machine(): string {
 	return `${os.type()} ${os.release()}, ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; load average at the start ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (the machine is shared)`;
 }
 
-function render(opts: { fuzz?: FuzzResult | { skipped: string }; sqlite: ScenarioResult[]; sqliteDescribe: string; queue: ScenarioResult[] | { notRun: string }; queueDescribe?: string; startedAt: Date; loadEnd: string }): string {
-	const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+interface Saved {
+	size: string;
+	startedAt: string;
+	minutes: number;
+	machine: string;
+	loadEnd: string;
+	fuzz?: FuzzResult | { skipped: string };
+	sqlite: ScenarioResult[];
+	sqliteDescribe: string;
+	queue: ScenarioResult[] | { notRun: string };
+	queueDescribe?: string;
+}
+
+function render(opts: Saved): string {
 	const parts: string[] = [];
 	parts.push(
 		'# Reliability',
 		'',
-		`Produced by \`npm run reliability\` (scripts/reliability.ts), size **${SIZE}**, started ${opts.startedAt.toISOString()}, took ${minutes} min (budget ${BUDGET_MS / 60_000} min). Every server listened on 127.0.0.1.`,
+		`Produced by \`npm run reliability\` (scripts/reliability.ts), size **${opts.size}**, started ${opts.startedAt}, took ${opts.minutes.toFixed(1)} min (budget ${BUDGET_MS / 60_000} min). Every server listened on 127.0.0.1.`,
 		'',
-		`Machine: ${machine()}; load average at the end ${opts.loadEnd}.`,
+		`Machine: ${opts.machine}; load average at the end ${opts.loadEnd}.`,
 		'',
 		'Security review (secrets, keys, logs, stolen webhook URL): [docs/security.md](docs/security.md).',
 		'',
@@ -290,7 +302,14 @@ function render(opts: { fuzz?: FuzzResult | { skipped: string }; sqlite: Scenari
 	return parts.join('\n');
 }
 
+const RAW = path.join(REPO_ROOT, '.tmp', 'reliability-results.json');
+
 async function main(): Promise<void> {
+	if (process.env.RELIABILITY_RENDER_ONLY) {
+		writeFileSync(OUT, render(JSON.parse(readFileSync(RAW, 'utf8')) as Saved));
+		log(`rendered ${path.relative(REPO_ROOT, OUT)} from ${path.relative(REPO_ROOT, RAW)}`);
+		return;
+	}
 	const startedAt = new Date();
 	await installN8n({ log });
 	let fuzz: FuzzResult | { skipped: string } | undefined;
@@ -327,12 +346,13 @@ async function main(): Promise<void> {
 		}
 	}
 	const loadEnd = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+	// Raw figures first: RELIABILITY_RENDER_ONLY=1 renders RELIABILITY.md again from them.
+	const saved: Saved = { size: SIZE, startedAt: startedAt.toISOString(), minutes: (Date.now() - started) / 60_000, machine: machine(), loadEnd, fuzz, sqlite, sqliteDescribe, queue, queueDescribe };
+	mkdirSync(path.dirname(RAW), { recursive: true });
+	writeFileSync(RAW, JSON.stringify(saved, null, 2));
 	mkdirSync(path.dirname(OUT), { recursive: true });
-	writeFileSync(OUT, render({ fuzz, sqlite, sqliteDescribe, queue, queueDescribe, startedAt, loadEnd }));
-	const raw = path.join(REPO_ROOT, '.tmp', 'reliability-results.json');
-	mkdirSync(path.dirname(raw), { recursive: true });
-	writeFileSync(raw, JSON.stringify({ size: SIZE, startedAt, fuzz, sqlite, queue }, null, 2));
-	log(`wrote ${path.relative(REPO_ROOT, OUT)} and ${path.relative(REPO_ROOT, raw)}`);
+	writeFileSync(OUT, render(saved));
+	log(`wrote ${path.relative(REPO_ROOT, OUT)} and ${path.relative(REPO_ROOT, RAW)}`);
 	const failed =
 		(fuzz && 'passed' in fuzz && !fuzz.passed) ||
 		[...sqlite, ...(Array.isArray(queue) ? queue : [])].some((r) => 'error' in r || ('ok' in r && !r.ok));
