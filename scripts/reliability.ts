@@ -275,6 +275,11 @@ function render(opts: Saved): string {
 		'',
 		'How each figure is checked: the scenarios are in `test/reliability/` and take a running target (n8n + fake Cloud API), so the same code runs against SQLite and queue mode. Messages are counted from the fake Cloud API\'s request log per guest number and template; stages and queues from the Data tables over n8n\'s REST API. Short versions run in `npm test` (`test/e2e/fuzz-webhooks`, `test/e2e/storm`, `test/e2e/faults`, `test/e2e/restart`).',
 		'',
+		'## Bugs this suite found (fixed, with tests)',
+		'',
+		'1. **A cancellation that arrives first was lost** (storm): `reservation_cancelled` only updated an existing journey row, so when it came before the booking\'s other events nothing was written, the later `booking_started` opened the journey and Reminder 1 went to a cancelled booking (4 of 12 cancelled bookings in one short storm). Fix: `booking-abandonment.json` upserts the row (**Save Cancelled Journey**) before **Mark Cancelled**. Test: `test/e2e/storm.test.ts` (the same seed, 1328345164, passes now).',
+		'2. **Acknowledged booking events were lost under load** (storm on a loaded machine, SQLite): the Booking Event Trigger answered 202 before n8n had stored the execution; when SQLite\'s write lock timed out ("Timeout waiting for lock SqliteWriteConnectionMutex", 115 times in one run at load average ~15, some of them in ActiveExecutions.add, i.e. while creating the execution) the event was gone although the platform had its 202: all 300 posts got 202, yet 12 bookings had no journey row and 14 required messages were missing; that n8n also did not settle within 10 min (executions stuck in new/running). Fix: the trigger lets n8n answer 202 after the execution is created (a failure becomes a 5xx the platform redelivers) and forgets the event ids of a request not answered 2xx (`SeenKeys.forget`), so the redelivery is not taken for a duplicate. Tests: `test/e2e/storm.test.ts` (every event acknowledged, every journey complete), `test/e2e/booking-trigger.test.ts` (unchanged answers), `test/unit/whatsapp-core.test.ts` (forget).',
+		'',
 		'## 1. Fuzz (both webhook endpoints)',
 		'',
 	);
