@@ -82,7 +82,10 @@ async function runFuzz(count: number): Promise<FuzzResult> {
 		out += c.toString();
 		process.stderr.write(c);
 	});
+	// Bounded: the child is stopped when the run's time budget is over.
+	const timer = setTimeout(() => child.kill('SIGTERM'), Math.max(60_000, BUDGET_MS - (Date.now() - started)));
 	const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+	clearTimeout(timer);
 	const summaries = [...out.matchAll(/\[fuzz [^\]]+\] seed=[\s\S]*?keep-alive resends so far: \d+/g)].map((m) => m[0]);
 	const failures = [...out.matchAll(/✕ .*$/gm)].map((m) => m[0]);
 	return { count, passed: exitCode === 0, seconds: (Date.now() - t0) / 1000, exitCode, summaries, failures };
@@ -286,7 +289,9 @@ function render(opts: Saved): string {
 	const fuzz = opts.fuzz;
 	if (!fuzz) parts.push('Not selected in this run.', '');
 	else if ('skipped' in fuzz) parts.push(`Not run: ${fuzz.skipped}.`, '');
-	else {
+	else if (fuzz.exitCode === null) {
+		parts.push(`**Stopped before the end** (\`FUZZ_COUNT=${fuzz.count}\`, killed after ${fuzz.seconds.toFixed(0)} s: over the time budget of this run). Figures printed before it stopped:`, '', '```', ...(fuzz.summaries.length ? fuzz.summaries : ['(none: the first endpoint had not finished)']), '```', '');
+	} else {
 		parts.push(
 			`\`FUZZ_COUNT=${fuzz.count} jest test/e2e/fuzz-webhooks\` (own n8n from the e2e globalSetup): ${yes(fuzz.passed)} (exit ${fuzz.exitCode}, ${fuzz.seconds.toFixed(0)} s). The test asserts: no 5xx, no transport error, 413 for oversize, 401 for every unsigned, forged, malformed or replayed (stale timestamp) request, exactly the expected executions (none from a refused request), /healthz 200 afterwards.`,
 			'',
