@@ -249,7 +249,7 @@ function scenarioSection(r: ScenarioResult): string {
 
 function machine(): string {
 	const cpus = os.cpus();
-	return `${os.type()} ${os.release()}, ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; load average at the start ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (the machine is shared)`;
+	return `${os.type()} ${os.release()}, ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version} (the machine is shared with other work)`;
 }
 
 interface Saved {
@@ -272,7 +272,8 @@ function render(opts: Saved): string {
 		'',
 		`Produced by \`npm run reliability\` (scripts/reliability.ts), size **${opts.size}**, started ${opts.startedAt}, took ${opts.minutes.toFixed(1)} min (budget ${BUDGET_MS / 60_000} min). Every server listened on 127.0.0.1.`,
 		'',
-		`Machine: ${opts.machine}; load average at the end ${opts.loadEnd}.`,
+		// (Older raw files labelled the load taken when writing as 'at the start'.)
+		`Machine: ${opts.machine.replace(/; load average at the start [^(]*\(the machine is shared\)/, ' (the machine is shared with other work)')}, runner on that Node, n8n on Node 24; load average (1/5/15 min) when the file was written ${opts.loadEnd}.`,
 		'',
 		'Security review (secrets, keys, logs, stolen webhook URL): [docs/security.md](docs/security.md).',
 		'',
@@ -309,12 +310,18 @@ function render(opts: Saved): string {
 	if (!opts.sqlite.length) parts.push('Not selected in this run.', '');
 	for (const r of opts.sqlite) parts.push(scenarioSection(r));
 	parts.push('## 5. Queue mode', '');
-	if ('notRun' in opts.queue) parts.push(`**Not run.** ${opts.queue.notRun}`, '');
+	if ('notRun' in opts.queue)
+		parts.push(
+			`**Not run.** ${opts.queue.notRun}`,
+			'',
+			'Hook: `startQueueTarget()` in scripts/reliability.ts (marked QUEUE MODE HOOK) loads `scripts/n8n-runtime/queueMode.ts` at run time when the file exists and runs the same storm, faults and restart scenarios against `startQueueModeN8n({ workers: 2 })` (main + 2 workers, Postgres, Redis); nothing else has to change. The scenarios use only REST, Data table and fake-API calls (no SQLite file), so they do not assume a database.',
+			'',
+		);
 	else {
 		parts.push(`${opts.queueDescribe}. Same scenarios, same checks.`, '');
 		for (const r of opts.queue) parts.push(scenarioSection(r));
 	}
-	return parts.join('\n');
+	return parts.join('\n') + '\n';
 }
 
 const RAW = path.join(REPO_ROOT, '.tmp', 'reliability-results.json');
