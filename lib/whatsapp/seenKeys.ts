@@ -47,6 +47,14 @@ export class SeenKeys {
 		return true;
 	}
 
+	/**
+	 * Forgets a key added by mistake: the webhook that added it was not acknowledged with a 2xx
+	 * (n8n could not start the execution), so the sender's redelivery must be processed.
+	 */
+	forget(key: string): void {
+		if (this.seen.delete(digestOf(key))) this.encoded = undefined;
+	}
+
 	has(key: string, nowMs: number): boolean {
 		const at = this.seen.get(digestOf(key));
 		return at !== undefined && nowMs - at < this.ttlMs;

@@ -118,7 +118,18 @@ export class BookingEventTrigger implements INodeType {
 			{ name: 'resortBookingWebhookApi', required: true, testedBy: 'bookingWebhookSecrets' },
 			{ name: 'resortGuestDataApi', required: true, testedBy: 'guestDataKeys' },
 		],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'booking' }],
+		// Accepted events are answered by n8n (202, the body from webhookResponse) only once it has
+		// created the execution: a 202 means the event is stored. See the end of webhook().
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseCode: '={{202}}',
+				responseData: '',
+				path: 'booking',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Booking Platform',
@@ -361,12 +372,23 @@ export class BookingEventTrigger implements INodeType {
 			}
 		}
 
-		respond(this, 202, { accepted: true, events: responseEvents });
-		if (outcomes.length === 0) return { noWebhookResponse: true };
+		if (outcomes.length === 0) {
+			respond(this, 202, { accepted: true, events: responseEvents });
+			return { noWebhookResponse: true };
+		}
 		this.getWorkflowStaticData('node').seenEventIds = seen.toJSON();
+		// Not answered here: n8n answers 202 with this body after it has created the execution, or
+		// 500 if it could not (e.g. SQLite's write lock timed out under a storm). Then the platform
+		// redelivers, so these event ids must not count as seen.
+		const accepted = outcomes.map((o) => String(o.json.eventId ?? '')).filter(Boolean);
+		const res = this.getResponseObject();
+		res.once('close', () => {
+			if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
+			for (const eventId of accepted) seen.forget(eventId);
+		});
 		const workflowData: INodeExecutionData[][] = [[], [], []];
 		for (const outcome of outcomes) workflowData[outcome.output].push({ json: outcome.json });
-		return { noWebhookResponse: true, workflowData };
+		return { workflowData, webhookResponse: { accepted: true, events: responseEvents } };
 	}
 }
 

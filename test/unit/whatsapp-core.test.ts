@@ -370,6 +370,20 @@ describe('pacing and redelivery keys', () => {
 		expect(SeenKeys.from(keys.toJSON()).has('c', 1800)).toBe(true);
 	});
 
+	it('forgets a key whose webhook was not acknowledged, so the redelivery counts as new (also after saving)', () => {
+		const keys = new SeenKeys(10, 60_000);
+		keys.add('evt-1', 0);
+		keys.add('evt-2', 0);
+		keys.forget('evt-1');
+		expect(keys.has('evt-1', 10)).toBe(false);
+		expect(keys.has('evt-2', 10)).toBe(true);
+		expect(SeenKeys.from(keys.toJSON(), 10, 60_000).has('evt-1', 10)).toBe(false);
+		expect(keys.add('evt-1', 20)).toBe(true);
+		expect(keys.add('evt-1', 30)).toBe(false);
+		keys.forget('never-seen');
+		expect(keys.size).toBe(2);
+	});
+
 	it('saves the set as one compact string and reads it back (and the earlier [key, ms] pairs)', () => {
 		const t0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 		const keys = new SeenKeys(5000, 30 * 24 * 3600 * 1000);
