@@ -1,0 +1,101 @@
+/**
+ * Queue mode (issue #9 item 5): the exactly-once booking journeys with n8n in queue mode: one main
+ * and two `n8n worker` processes on a Postgres and a Redis that this file starts itself from Debian's
+ * packages (scripts/n8n-runtime/queueMode.ts; redis-server is apt-installed when missing). Not the
+ * shared e2e n8n: this file runs in the jest project `queue`, which exists only with
+ * RELIABILITY_QUEUE=1 (jest.config.js), so `npm test` does not run it:
+ *
+ *   npm run build && RELIABILITY_QUEUE=1 npx jest test/e2e/queue-mode.test.ts --selectProjects queue --runInBand
+ *
+ * When Postgres, Redis or n8n cannot start, beforeAll throws and the test FAILS with the reason;
+ * nothing is skipped.
+ *
+ * Scenario (scripts/n8n-runtime/queueModeSuite.ts): 30 guests; per guest booking_started +
+ * booking_abandoned + the same booking_abandoned again, posted at the same time; once every guest
+ * had Reminder 1, every other guest's reservation_confirmed is delivered twice at once. Asserted on
+ * the fake Cloud API's request log: each guest got Reminder 1 exactly once (exact body), the
+ * confirming guests exactly one confirmation and no Reminder 2, the others exactly one Reminder 2;
+ * no execution failed; every booking execution was run by a worker (the workers' "Worker started
+ * execution <id>" log lines; none by the main) and both workers took work; Reminder 2 waits
+ * (90–100 s, over the Wait node's 65 s in-memory limit) were parked in Postgres and resumed by
+ * the main's WaitTracker onto a worker.
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import path from 'path';
+
+import { installN8n, REPO_ROOT } from '../../scripts/n8n-runtime';
+import { startQueueModeN8n, type QueueModeN8n } from '../../scripts/n8n-runtime/queueMode';
+import { reminder1Body, runExactlyOnceJourneys, workerFigures } from '../../scripts/n8n-runtime/queueModeSuite';
+
+jest.setTimeout(40 * 60_000);
+
+const GUESTS = Number(process.env.QUEUE_TEST_GUESTS ?? 30);
+const log = (line: string) => process.stderr.write(`[queue] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+let n8n: QueueModeN8n | undefined;
+
+beforeAll(async () => {
+	await installN8n({ log });
+	n8n = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, log, startTimeoutMs: 600_000 });
+	log(
+		`queue mode up: main ${n8n.baseUrl} (pid ${n8n.pid}), workers ${n8n.workers.map((w) => w.pid).join(', ')}; ` +
+			`Postgres ${n8n.versions.postgres} :${n8n.postgres.port}, ${n8n.versions.redis.split(' sha')[0]} :${n8n.redis.port}; timings ${JSON.stringify(n8n.timings)}`,
+	);
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+});
+
+test(`queue mode (main + 2 workers, Postgres, Redis): ${GUESTS} journeys with duplicated concurrent events, every message exactly once`, async () => {
+	if (!n8n) throw new Error('queue-mode n8n did not start (see beforeAll)');
+	const settings = await n8n.api.request<{ executionMode: string }>('GET', '/rest/settings');
+	expect(settings.executionMode).toBe('queue');
+
+	const result = await runExactlyOnceJourneys(n8n, { guests: GUESTS, log });
+	const workers = workerFigures(n8n, result.bookingExecutionIds);
+	const figures = { mode: 'queue', ...result.figures, ...workers, startupSeconds: n8n.startupSeconds, timings: n8n.timings, versions: n8n.versions };
+	log(`figures ${JSON.stringify(figures)}`);
+	mkdirSync(path.join(REPO_ROOT, '.tmp'), { recursive: true });
+	writeFileSync(path.join(REPO_ROOT, '.tmp', 'queue-mode-figures.json'), JSON.stringify(figures, null, 2) + '\n');
+
+	// Exactly once, per guest, from the fake Cloud API's request log.
+	for (const o of result.outcomes) {
+		expect({ booking: o.guest.bookingId, templates: o.templates }).toEqual({
+			booking: o.guest.bookingId,
+			templates: ['booking_reminder_1', o.guest.confirms ? 'reservation_confirmation' : 'booking_reminder_2'],
+		});
+		expect(o.requests[0].body).toEqual(reminder1Body(o.guest));
+		expect(o.requests.map((r) => r.status)).toEqual([200, 200]);
+		// Every journey row of the booking (concurrent upserts on Postgres may have made two) moved together.
+		expect(o.journeyRows.length).toBeGreaterThanOrEqual(1);
+		for (const row of o.journeyRows) {
+			expect(row).toMatchObject(
+				o.guest.confirms
+					? { stage: 'converted', reminder1Sent: true, reminder2Sent: false, reminderInFlight: false }
+					: { stage: 'abandoned', reminder1Sent: true, reminder2Sent: true, reminderInFlight: false },
+			);
+		}
+	}
+	expect(result.figures).toMatchObject({ duplicates: 0, missing: 0, unexpected: 0, failedSends: 0 });
+	expect(result.figures.sent).toEqual({
+		reminder1: GUESTS,
+		reminder2: GUESTS - result.figures.confirmedGuests,
+		confirmation: result.figures.confirmedGuests,
+		other: 0,
+		total: 2 * GUESTS,
+	});
+	// No booking execution failed or crashed; all finished.
+	expect(Object.keys(result.figures.executionsByStatus)).toEqual(['success']);
+
+	// Executed by the workers, both of them; the main only enqueued.
+	expect(workers.executionsNotOnWorker).toBe(0);
+	expect(workers.workersUsed).toBe(2);
+	for (const count of workers.executionsPerWorker) expect(count).toBeGreaterThan(0);
+	// Reminder 2 waits went to Postgres and came back through the main's WaitTracker onto a worker.
+	expect(workers.resumedFromDatabase).toBeGreaterThanOrEqual(GUESTS - result.figures.confirmedGuests);
+	const { readFileSync } = await import('fs');
+	const mainLog = readFileSync(n8n.logFile, 'utf8');
+	expect(mainLog).toMatch(/Enqueued execution \d+ \(job/);
+	expect(mainLog).not.toMatch(/Worker started execution/);
+});
