@@ -32,7 +32,19 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import {
+	chownSync,
+	closeSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	type WriteStream,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +84,8 @@ export function findPostgresBinDir(): string | undefined {
 }
 
 export function findRedisServer(): string | undefined {
-	for (const p of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) if (existsSync(p)) return p;
+	for (const p of ['/usr/bin/redis-server', '/usr/local/bin/redis-server'])
+		if (existsSync(p)) return p;
 	const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
 	return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : undefined;
 }
@@ -114,15 +127,24 @@ export function ensureQueueModeDeps(opts: { log?: Log } = {}): QueueModeDeps {
 		log(`Installing Debian packages: ${missing.join(' ')}`);
 		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 		for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
-			const r = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+			const r = spawnSync('apt-get', args, {
+				env,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 			if (r.status !== 0) {
-				throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+				throw new Error(
+					`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`,
+				);
 			}
 		}
 	}
 	const postgresBinDir = findPostgresBinDir();
 	const redisServer = findRedisServer();
-	if (!postgresBinDir || !redisServer) throw new Error(`after apt-get install: postgres bin dir ${postgresBinDir}, redis-server ${redisServer}`);
+	if (!postgresBinDir || !redisServer)
+		throw new Error(
+			`after apt-get install: postgres bin dir ${postgresBinDir}, redis-server ${redisServer}`,
+		);
 	return {
 		postgresBinDir,
 		postgresVersion: version(path.join(postgresBinDir, 'postgres'), ['--version']),
@@ -143,7 +165,18 @@ interface Proc {
 }
 
 /** Spawn detached (own process group, registered for the exit hook). */
-function spawnGroup(cmd: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number; logFd?: number; onData?: (b: Buffer) => void }): Proc {
+function spawnGroup(
+	cmd: string,
+	args: string[],
+	o: {
+		cwd: string;
+		env: NodeJS.ProcessEnv;
+		uid?: number;
+		gid?: number;
+		logFd?: number;
+		onData?: (b: Buffer) => void;
+	},
+): Proc {
 	const child = spawn(cmd, args, {
 		cwd: o.cwd,
 		env: o.env,
@@ -178,10 +211,19 @@ function signalGroup(proc: Proc | undefined, signal: NodeJS.Signals): void {
 	}
 }
 
-async function stopGroup(proc: Proc | undefined, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+async function stopGroup(
+	proc: Proc | undefined,
+	signal: NodeJS.Signals,
+	graceMs: number,
+): Promise<void> {
 	if (!proc || proc.exitInfo) return;
 	signalGroup(proc, signal);
-	const done = await Promise.race([proc.exited.then(() => true), sleep(graceMs).then(() => false)]);
+	let timer: NodeJS.Timeout | undefined;
+	const done = await Promise.race([
+		proc.exited.then(() => true),
+		new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+	]);
+	clearTimeout(timer);
 	if (!done) {
 		signalGroup(proc, 'SIGKILL');
 		await proc.exited;
@@ -242,12 +284,18 @@ function postgresUser(): { uid?: number; gid?: number; name: string } {
 	const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
 	const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
 	if (uid.status !== 0 || gid.status !== 0) {
-		throw new Error('running as root and there is no `postgres` user to run Postgres as (Postgres refuses to run as root); install Debian\'s postgresql package');
+		throw new Error(
+			"running as root and there is no `postgres` user to run Postgres as (Postgres refuses to run as root); install Debian's postgresql package",
+		);
 	}
 	return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()), name: 'postgres' };
 }
 
-export async function startPostgres(opts: { binDir: string; log?: Log; timeoutMs?: number }): Promise<PostgresServer> {
+export async function startPostgres(opts: {
+	binDir: string;
+	log?: Log;
+	timeoutMs?: number;
+}): Promise<PostgresServer> {
 	const log = opts.log ?? noop;
 	const who = postgresUser();
 	const root = mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-pg-'));
@@ -258,24 +306,75 @@ export async function startPostgres(opts: { binDir: string; log?: Log; timeoutMs
 	const asUser = { uid: who.uid, gid: who.gid };
 	if (who.uid !== undefined) chownSync(root, who.uid, who.gid!);
 	const bin = (name: string) => path.join(opts.binDir, name);
-	const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: root };
+	const env = {
+		PATH: process.env.PATH ?? '/usr/bin:/bin',
+		LANG: 'C.UTF-8',
+		LC_ALL: 'C.UTF-8',
+		HOME: root,
+	};
 
-	const initdb = spawnSync(bin('initdb'), ['-D', dataDir, '-U', user, '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'], { cwd: root, env, ...asUser, encoding: 'utf8' });
+	const initdb = spawnSync(
+		bin('initdb'),
+		['-D', dataDir, '-U', user, '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'],
+		{ cwd: root, env, ...asUser, encoding: 'utf8' },
+	);
 	if (initdb.status !== 0) {
 		rmSync(root, { recursive: true, force: true });
-		throw new Error(`initdb (as ${who.name}) failed (exit ${initdb.status ?? initdb.signal}): ${`${initdb.stdout}\n${initdb.stderr}`.trim().split('\n').slice(-15).join('\n')}`);
+		throw new Error(
+			`initdb (as ${who.name}) failed (${initdb.error ? initdb.error.message : `exit ${initdb.status ?? initdb.signal}`}): ${`${initdb.stdout ?? ''}\n${initdb.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')}`,
+		);
 	}
 	const port = await getFreePort();
 	const fd = openSync(logFile, 'a');
 	if (who.uid !== undefined) chownSync(logFile, who.uid, who.gid!);
-	const args = ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100'];
+	const args = [
+		'-D',
+		dataDir,
+		'-p',
+		String(port),
+		'-k',
+		root,
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		'fsync=off',
+		'-c',
+		'synchronous_commit=off',
+		'-c',
+		'full_page_writes=off',
+		'-c',
+		'max_connections=100',
+	];
 	const t0 = Date.now();
-	log(`Starting Postgres (${bin('postgres')}) as ${who.name} on 127.0.0.1:${port}, data ${dataDir}`);
+	log(
+		`Starting Postgres (${bin('postgres')}) as ${who.name} on 127.0.0.1:${port}, data ${dataDir}`,
+	);
 	const proc = spawnGroup(bin('postgres'), args, { cwd: root, env, ...asUser, logFd: fd });
 	closeSync(fd);
 
 	const psqlRaw = (db: string, sql: string) =>
-		spawnSync(bin('psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-A', '-t', '-F', '\t', '-c', sql], { env, encoding: 'utf8' });
+		spawnSync(
+			bin('psql'),
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				user,
+				'-d',
+				db,
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-A',
+				'-t',
+				'-F',
+				'\t',
+				'-c',
+				sql,
+			],
+			{ env, encoding: 'utf8' },
+		);
 	const deadline = t0 + (opts.timeoutMs ?? 60_000);
 	for (;;) {
 		if (proc.exitInfo) break;
@@ -283,14 +382,19 @@ export async function startPostgres(opts: { binDir: string; log?: Log; timeoutMs
 		if (Date.now() > deadline) break;
 		await sleep(250);
 	}
-	const tail = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n') : '');
+	const tail = () =>
+		existsSync(logFile)
+			? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n')
+			: '';
 	const stop = async () => {
 		await stopGroup(proc, 'SIGINT', 15_000); // SIGINT = Postgres "fast" shutdown
 		rmSync(root, { recursive: true, force: true });
 	};
 	if (psqlRaw('postgres', 'select 1').status !== 0) {
 		await stop();
-		throw new Error(`Postgres did not accept connections on 127.0.0.1:${port} (${proc.exitInfo ? `exited ${JSON.stringify(proc.exitInfo)}` : 'timeout'}):\n${tail()}`);
+		throw new Error(
+			`Postgres did not accept connections on 127.0.0.1:${port} (${proc.exitInfo ? `exited ${JSON.stringify(proc.exitInfo)}` : 'timeout'}):\n${tail()}`,
+		);
 	}
 	const created = psqlRaw('postgres', `CREATE DATABASE ${database}`);
 	if (created.status !== 0) {
@@ -328,7 +432,11 @@ export interface RedisServer {
 	stop(): Promise<void>;
 }
 
-export async function startRedis(opts: { redisServer: string; log?: Log; timeoutMs?: number }): Promise<RedisServer> {
+export async function startRedis(opts: {
+	redisServer: string;
+	log?: Log;
+	timeoutMs?: number;
+}): Promise<RedisServer> {
 	const log = opts.log ?? noop;
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-redis-'));
 	const logFile = path.join(dir, 'redis.log');
@@ -338,7 +446,24 @@ export async function startRedis(opts: { redisServer: string; log?: Log; timeout
 	const t0 = Date.now();
 	const proc = spawnGroup(
 		opts.redisServer,
-		['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice'],
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--protected-mode',
+			'yes',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+			'--daemonize',
+			'no',
+			'--loglevel',
+			'notice',
+		],
 		{ cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, logFd: fd },
 	);
 	closeSync(fd);
@@ -349,9 +474,13 @@ export async function startRedis(opts: { redisServer: string; log?: Log; timeout
 	const deadline = t0 + (opts.timeoutMs ?? 30_000);
 	while (!(await redisPing(port))) {
 		if (proc.exitInfo || Date.now() > deadline) {
-			const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n') : '';
+			const tail = existsSync(logFile)
+				? readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n')
+				: '';
 			await stop();
-			throw new Error(`Redis did not answer PING on 127.0.0.1:${port} (${proc.exitInfo ? `exited ${JSON.stringify(proc.exitInfo)}` : 'timeout'}):\n${tail}`);
+			throw new Error(
+				`Redis did not answer PING on 127.0.0.1:${port} (${proc.exitInfo ? `exited ${JSON.stringify(proc.exitInfo)}` : 'timeout'}):\n${tail}`,
+			);
 		}
 		await sleep(100);
 	}
@@ -442,7 +571,14 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 		t = Date.now();
 		const mainFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-main-'));
 		cleanups.push(async () => rmSync(mainFolder, { recursive: true, force: true }));
-		const main = await startN8n({ extensionsDir: opts.extensionsDir, userFolder: mainFolder, env: sharedEnv, logLevel, startTimeoutMs: timeout, log: (s) => log(`[main] ${s}`) });
+		const main = await startN8n({
+			extensionsDir: opts.extensionsDir,
+			userFolder: mainFolder,
+			env: sharedEnv,
+			logLevel,
+			startTimeoutMs: timeout,
+			log: (s) => log(`[main] ${s}`),
+		});
 		cleanups.push(() => main.stop());
 		const mainSeconds = (Date.now() - t) / 1000;
 
@@ -490,28 +626,44 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 			w.stream = createWriteStream(w.logFile, { flags: 'a' });
 			w.tail = [];
 			const t0 = Date.now();
-			log(`[worker${w.index + 1}] starting n8n worker (health 127.0.0.1:${w.healthPort}, log ${w.logFile})`);
+			log(
+				`[worker${w.index + 1}] starting n8n worker (health 127.0.0.1:${w.healthPort}, log ${w.logFile})`,
+			);
 			const stream = w.stream;
-			w.proc = spawnGroup(NODE_BIN, [N8N_BIN, 'worker', `--concurrency=${opts.workerConcurrency ?? 10}`], {
-				cwd: w.userFolder,
-				env,
-				onData: (buf) => {
-					stream.write(buf);
-					// eslint-disable-next-line no-control-regex
-					w.tail.push(...buf.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim()));
-					if (w.tail.length > 400) w.tail = w.tail.slice(-200);
+			w.proc = spawnGroup(
+				NODE_BIN,
+				[N8N_BIN, 'worker', `--concurrency=${opts.workerConcurrency ?? 10}`],
+				{
+					cwd: w.userFolder,
+					env,
+					onData: (buf) => {
+						stream.write(buf);
+						// eslint-disable-next-line no-control-regex
+						w.tail.push(
+							...buf
+								.toString('utf8')
+								.replace(/\x1b\[[0-9;]*m/g, '')
+								.split('\n')
+								.filter((l) => l.trim()),
+						);
+						if (w.tail.length > 400) w.tail = w.tail.slice(-200);
+					},
 				},
-			});
+			);
 			void w.proc.exited.then(() => stream.end());
 			const deadline = t0 + timeout;
 			for (;;) {
 				if (w.proc.exitInfo) {
-					throw new Error(`n8n worker ${w.index + 1} exited during startup (${JSON.stringify(w.proc.exitInfo)}). Log ${w.logFile}:\n${w.tail.slice(-40).join('\n')}`);
+					throw new Error(
+						`n8n worker ${w.index + 1} exited during startup (${JSON.stringify(w.proc.exitInfo)}). Log ${w.logFile}:\n${w.tail.slice(-40).join('\n')}`,
+					);
 				}
 				if (await httpOk(`http://127.0.0.1:${w.healthPort}/healthz/readiness`)) break;
 				if (Date.now() > deadline) {
 					signalGroup(w.proc, 'SIGKILL');
-					throw new Error(`n8n worker ${w.index + 1} not ready after ${timeout / 1000} s. Log ${w.logFile}:\n${w.tail.slice(-40).join('\n')}`);
+					throw new Error(
+						`n8n worker ${w.index + 1} not ready after ${timeout / 1000} s. Log ${w.logFile}:\n${w.tail.slice(-40).join('\n')}`,
+					);
 				}
 				await sleep(250);
 			}
@@ -520,7 +672,13 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 		};
 		const stopWorkers = async (signal: NodeJS.Signals) => {
 			// SIGTERM: n8n waits for running jobs (N8N_GRACEFUL_SHUTDOWN_TIMEOUT, 30 s by default).
-			await Promise.all(workers.map((w) => (signal === 'SIGKILL' ? (signalGroup(w.proc, 'SIGKILL'), w.proc?.exited) : stopGroup(w.proc, signal, 40_000))));
+			await Promise.all(
+				workers.map((w) =>
+					signal === 'SIGKILL'
+						? (signalGroup(w.proc, 'SIGKILL'), w.proc?.exited)
+						: stopGroup(w.proc, signal, 40_000),
+				),
+			);
 		};
 		cleanups.push(() => stopWorkers('SIGTERM'));
 
@@ -544,14 +702,26 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 			workers,
 			postgres,
 			redis,
-			sharedEnv: { ...sharedEnv, N8N_ENCRYPTION_KEY: '(random, 48 hex chars, the same for main and workers)' },
-			timings: { postgres: postgresSeconds, redis: redisSeconds, main: mainSeconds, workers: workersSeconds, total },
+			sharedEnv: {
+				...sharedEnv,
+				N8N_ENCRYPTION_KEY: '(random, 48 hex chars, the same for main and workers)',
+			},
+			timings: {
+				postgres: postgresSeconds,
+				redis: redisSeconds,
+				main: mainSeconds,
+				workers: workersSeconds,
+				total,
+			},
 			versions: { n8n: N8N_VERSION, postgres: postgres.version, redis: deps.redisVersion },
 			logTail(lines = 40) {
 				return [
 					`--- main (${main.logFile})`,
 					main.logTail(lines),
-					...workers.flatMap((w) => [`--- worker${w.index + 1} (${w.logFile})`, w.tail.slice(-lines).join('\n')]),
+					...workers.flatMap((w) => [
+						`--- worker${w.index + 1} (${w.logFile})`,
+						w.tail.slice(-lines).join('\n'),
+					]),
 				].join('\n');
 			},
 			workerExecutions() {
@@ -591,5 +761,7 @@ if (require.main === module) {
 		process.exit(2);
 	}
 	const deps = ensureQueueModeDeps({ log: (s) => console.log(`[queue-mode] ${s}`) });
-	console.log(`[queue-mode] ${deps.postgresVersion} (${deps.postgresBinDir}); ${deps.redisVersion}${deps.installed.length ? `; installed ${deps.installed.join(', ')}` : ''}`);
+	console.log(
+		`[queue-mode] ${deps.postgresVersion} (${deps.postgresBinDir}); ${deps.redisVersion}${deps.installed.length ? `; installed ${deps.installed.join(', ')}` : ''}`,
+	);
 }

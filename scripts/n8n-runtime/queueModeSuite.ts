@@ -6,10 +6,12 @@
  * Scenario (the shipped workflows, deployed like test/e2e/restart.test.ts: booking-abandonment
  * linked by id to reservation-confirmation and post-stay-review-upsell; only Settings (quiet hours
  * off, Reminder 2 window) and the Wait Before Reminder 1 amount changed):
- *  1. for each of N guests, `booking_started`, `booking_abandoned` and the same `booking_abandoned`
- *     again (a redelivery: identical body and signature) are posted at the same time;
- *  2. once every guest had Reminder 1, every other guest gets `reservation_confirmed`, also
- *     delivered twice at the same time;
+ *  1. for each of N guests, `booking_started`, `booking_abandoned`, the same `booking_abandoned`
+ *     again (a redelivery: identical body and signature, which the trigger answers `duplicate`) and
+ *     a second `booking_abandoned` with a new eventId (passes the trigger: only the journey row's
+ *     conditional claims stand between it and a second reminder) are posted at the same time;
+ *  2. once every guest had Reminder 1, every other guest gets `reservation_confirmed` the same
+ *     way: once, redelivered, and again with a new eventId, all at the same time;
  *  3. the rest are left alone and must get Reminder 2 (window reminder2MinS..reminder2MaxS after
  *     Reminder 1; >= 65 s by default so the wait is stored in the database and resumed by the main's
  *     WaitTracker, which enqueues the resumed execution for a worker).
@@ -21,7 +23,17 @@ import axios from 'axios';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
 import { formatStayDate } from '../../lib/templates';
-import { createTenant, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../../test/support/e2e';
+import {
+	createTenant,
+	deployWorkflow,
+	eventually,
+	loadWorkflow,
+	setSettings,
+	sleep,
+	templateSeeds,
+	withCredentials,
+	type Tenant,
+} from '../../test/support/e2e';
 import { FakeControl } from '../../test/support/fakeControl';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../fake-cloud-api/server';
 import { provisionResortTables, rows, type DataTableRow } from './dataTables';
@@ -37,8 +49,13 @@ export interface ExactlyOnceOptions {
 	/** Reminder 2 window after Reminder 1, seconds (default 90..100: stored in the database). */
 	reminder2MinS?: number;
 	reminder2MaxS?: number;
-	/** Guests whose events are in flight at once (each guest = 3 posts at once; default 10). */
+	/** Guests whose events are in flight at once (each guest = 4 posts at once; default 10). */
 	postConcurrency?: number;
+	/**
+	 * Crash: once the confirmations are in and nothing is running (only the Reminder 2 waits parked
+	 * in the database), n8n.kill() (SIGKILL), then n8n.restart() on the same database.
+	 */
+	killWhileParked?: boolean;
 	log?: Log;
 }
 
@@ -64,8 +81,21 @@ export interface ExactlyOnceFigures {
 	eventsPosted: number;
 	/** Posts the trigger answered `duplicate: true` (the same eventId seen before). */
 	duplicatesRejectedAtTrigger: number;
+	/** With killWhileParked: executions waiting when n8n was killed, seconds down, seconds to ready. */
+	crash?: {
+		waitingWhenKilled: number;
+		killedAt: string;
+		downSeconds: number;
+		restartSeconds: number;
+	};
 	expected: { reminder1: number; reminder2: number; confirmation: number; total: number };
-	sent: { reminder1: number; reminder2: number; confirmation: number; other: number; total: number };
+	sent: {
+		reminder1: number;
+		reminder2: number;
+		confirmation: number;
+		other: number;
+		total: number;
+	};
 	/** Sends beyond the first of a template to one guest. */
 	duplicates: number;
 	/** Expected messages that never came. */
@@ -90,9 +120,22 @@ export interface ExactlyOnceResult {
 }
 
 const LANG: Record<Guest['language'], string> = { en: 'en', es: 'es', pt: 'pt_BR' };
-const SUITE: Record<Guest['language'], string> = { en: 'Family Suite', es: 'Suite Familiar', pt: 'Suíte Família' };
+const SUITE: Record<Guest['language'], string> = {
+	en: 'Family Suite',
+	es: 'Suite Familiar',
+	pt: 'Suíte Família',
+};
 const text = (value: string) => ({ type: 'text', text: value });
-const ALL_STATUSES = ['new', 'running', 'waiting', 'success', 'error', 'crashed', 'canceled', 'unknown'];
+const ALL_STATUSES = [
+	'new',
+	'running',
+	'waiting',
+	'success',
+	'error',
+	'crashed',
+	'canceled',
+	'unknown',
+];
 
 /** The exact Reminder 1 request body the shipped workflow sends (as in test/e2e/restart.test.ts). */
 export function reminder1Body(guest: Guest): Record<string, unknown> {
@@ -108,18 +151,35 @@ export function reminder1Body(guest: Guest): Record<string, unknown> {
 			components: [
 				{
 					type: 'body',
-					parameters: [text(guest.name.split(' ')[0]), text(SUITE[guest.language]), text(formatStayDate('2026-07-10', code)), text(formatStayDate('2026-07-14', code))],
+					parameters: [
+						text(guest.name.split(' ')[0]),
+						text(SUITE[guest.language]),
+						text(formatStayDate('2026-07-10', code)),
+						text(formatStayDate('2026-07-14', code)),
+					],
 				},
-				{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`resume/${guest.bookingId}`)] },
+				{
+					type: 'button',
+					sub_type: 'url',
+					index: '0',
+					parameters: [text(`resume/${guest.bookingId}`)],
+				},
 			],
 		},
 	};
 }
 
-export const templateOf = (r: RequestRecord) => String((r.body as { template?: { name?: string } }).template?.name ?? (r.body as { type?: string }).type);
+export const templateOf = (r: RequestRecord) =>
+	String(
+		(r.body as { template?: { name?: string } }).template?.name ??
+			(r.body as { type?: string }).type,
+	);
 
 /** Runs the scenario on an already started n8n; starts (and closes) its own fake Cloud API. */
-export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnceOptions = {}): Promise<ExactlyOnceResult> {
+export async function runExactlyOnceJourneys(
+	n8n: N8nInstance,
+	opts: ExactlyOnceOptions = {},
+): Promise<ExactlyOnceResult> {
 	const log = opts.log ?? (() => undefined);
 	const N = opts.guests ?? 30;
 	const R1_DELAY_S = opts.reminder1DelayS ?? 20;
@@ -127,15 +187,27 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 	const R2_MAX_S = opts.reminder2MaxS ?? 100;
 	const http = axios.create({ validateStatus: () => true, timeout: 120_000 });
 	const secret = randomBytes(24).toString('hex');
-	const fake: FakeCloudApi = await startFakeCloudApi({ port: 0, host: '127.0.0.1', statusDelayMs: 20 });
+	const fake: FakeCloudApi = await startFakeCloudApi({
+		port: 0,
+		host: '127.0.0.1',
+		statusDelayMs: 20,
+	});
 	const t0 = Date.now();
 	try {
 		const tenant: Tenant = await createTenant(n8n.api, new FakeControl(fake.url), 'queue-mode');
-		fake.seedTemplates(tenant.wabaId, [...templateSeeds('booking_reminder_1'), ...templateSeeds('booking_reminder_2'), ...templateSeeds('reservation_confirmation')]);
+		fake.seedTemplates(tenant.wabaId, [
+			...templateSeeds('booking_reminder_1'),
+			...templateSeeds('booking_reminder_2'),
+			...templateSeeds('reservation_confirmation'),
+		]);
 		const journeysTable = (await provisionResortTables(n8n.api)).resort_journeys;
 		const tag = randomBytes(3).toString('hex');
 		const webhook = {
-			id: await n8n.api.createCredential('resortBookingWebhookApi', `Resort Booking Webhook (queue ${tag})`, { signingSecret: secret, token: randomBytes(16).toString('hex') }),
+			id: await n8n.api.createCredential(
+				'resortBookingWebhookApi',
+				`Resort Booking Webhook (queue ${tag})`,
+				{ signingSecret: secret, token: randomBytes(16).toString('hex') },
+			),
 			name: `Resort Booking Webhook (queue ${tag})`,
 		};
 		const guestData = {
@@ -145,9 +217,17 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 			}),
 			name: `Resort Guest Data (queue ${tag})`,
 		};
-		const ours = (workflow: WorkflowJson) => withCredentials(workflow, { resortBookingWebhookApi: webhook, resortGuestDataApi: guestData });
-		const confirmationId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('reservation-confirmation.json')))).id;
-		const postStayId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
+		const ours = (workflow: WorkflowJson) =>
+			withCredentials(workflow, {
+				resortBookingWebhookApi: webhook,
+				resortGuestDataApi: guestData,
+			});
+		const confirmationId = (
+			await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('reservation-confirmation.json')))
+		).id;
+		const postStayId = (
+			await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))
+		).id;
 		const workflow = ours(loadWorkflow('booking-abandonment.json'));
 		setSettings(workflow, 'Settings', {
 			reminder2MinHours: R2_MIN_S / 3600,
@@ -163,7 +243,9 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 		});
 		const bookingId = deployed.id;
 		const bookingUrl = `${n8n.baseUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
-		log(`deployed booking-abandonment ${bookingId} (+ confirmation ${confirmationId}, post-stay ${postStayId}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+		log(
+			`deployed booking-abandonment ${bookingId} (+ confirmation ${confirmationId}, post-stay ${postStayId}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+		);
 
 		const languages: Array<Guest['language']> = ['en', 'es', 'pt'];
 		const guests: Guest[] = Array.from({ length: N }, (_, i) => ({
@@ -183,8 +265,20 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 				type,
 				occurredAt: new Date().toISOString(),
 				bookingId: guest.bookingId,
-				guest: { phone: guest.phone, name: guest.name, language: guest.language, marketingConsent: true, timeZone: 'Europe/Madrid' },
-				stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
+				guest: {
+					phone: guest.phone,
+					name: guest.name,
+					language: guest.language,
+					marketingConsent: true,
+					timeZone: 'Europe/Madrid',
+				},
+				stay: {
+					checkIn: '2026-07-10',
+					checkOut: '2026-07-14',
+					adults: 2,
+					children: 1,
+					accommodationId: 'family-suite',
+				},
 				source: 'direct',
 				bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
 			};
@@ -200,8 +294,12 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 				transformRequest: [(data: string) => data],
 			});
 			eventsPosted += 1;
-			if (response.status !== 202) throw new Error(`booking webhook answered HTTP ${response.status}: ${JSON.stringify(response.data)}`);
-			if (JSON.stringify(response.data).includes('"duplicate":true')) duplicatesRejectedAtTrigger += 1;
+			if (response.status !== 202)
+				throw new Error(
+					`booking webhook answered HTTP ${response.status}: ${JSON.stringify(response.data)}`,
+				);
+			if (JSON.stringify(response.data).includes('"duplicate":true'))
+				duplicatesRejectedAtTrigger += 1;
 		};
 		const sign = (raw: string) => signBookingWebhook(raw, secret, Date.now() / 1000);
 		const inPool = async <T>(items: T[], size: number, fn: (item: T) => Promise<void>) => {
@@ -220,23 +318,60 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 			}
 			return out;
 		};
-		const count = (name: string) => (list: RequestRecord[]) => list.filter((r) => templateOf(r) === name).length;
+		const count = (name: string) => (list: RequestRecord[]) =>
+			list.filter((r) => templateOf(r) === name).length;
 
-		// 1. started + abandoned + the same abandoned again, all at once per guest.
+		const listAll = async (workflowId: string) => {
+			const all: Array<{ id: string; status: string }> = [];
+			let lastId: string | undefined;
+			for (;;) {
+				// With a status filter n8n pages by id (findRangeWithCount: id < lastId, newest first, max 100).
+				const q = new URLSearchParams({
+					filter: JSON.stringify({ workflowId, status: ALL_STATUSES }),
+					limit: '100',
+					...(lastId ? { lastId } : {}),
+				});
+				const page = await n8n.api.request<{ results: Array<{ id: string; status: string }> }>(
+					'GET',
+					`/rest/executions?${q.toString()}`,
+				);
+				all.push(...page.results);
+				if (page.results.length < 100) return all;
+				lastId = page.results[page.results.length - 1].id;
+			}
+		};
+		const statuses = (list: Array<{ status: string }>) =>
+			list.reduce<Record<string, number>>(
+				(acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }),
+				{},
+			);
+
+		// 1. started + abandoned + its redelivery + a second abandoned (new eventId), all at once per guest.
 		const concurrency = opts.postConcurrency ?? 10;
 		let t = Date.now();
 		await inPool(guests, concurrency, async (guest) => {
 			const started = event('booking_started', guest);
 			const abandoned = event('booking_abandoned', guest);
+			const again = event('booking_abandoned', guest);
 			const abandonedSignature = sign(abandoned);
-			await Promise.all([post(started, sign(started)), post(abandoned, abandonedSignature), post(abandoned, abandonedSignature)]);
+			await Promise.all([
+				post(started, sign(started)),
+				post(abandoned, abandonedSignature),
+				post(abandoned, abandonedSignature),
+				post(again, sign(again)),
+			]);
 		});
-		log(`${eventsPosted} events accepted (202) in ${((Date.now() - t) / 1000).toFixed(1)} s; ${duplicatesRejectedAtTrigger} answered duplicate by the trigger`);
+		log(
+			`${eventsPosted} events accepted (202) in ${((Date.now() - t) / 1000).toFixed(1)} s; ${duplicatesRejectedAtTrigger} answered duplicate by the trigger`,
+		);
 
-		// 2. every guest has Reminder 1; then half confirm (delivered twice at once).
+		// 2. every guest has Reminder 1; then half confirm (once, redelivered, and a new eventId, at once).
 		t = Date.now();
 		await eventually(
-			async () => ([...sendsByGuest().values()].every((list) => count('booking_reminder_1')(list) >= 1) ? true : undefined),
+			async () =>
+				[...sendsByGuest().values()].every((list) => count('booking_reminder_1')(list) >= 1)
+					? true
+					: undefined,
 			300_000,
 			`Reminder 1 for each of ${N} guests`,
 		);
@@ -245,37 +380,80 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 		t = Date.now();
 		await inPool(confirming, concurrency, async (guest) => {
 			const confirmed = event('reservation_confirmed', guest);
+			const again = event('reservation_confirmed', guest);
 			const signature = sign(confirmed);
-			await Promise.all([post(confirmed, signature), post(confirmed, signature)]);
+			await Promise.all([
+				post(confirmed, signature),
+				post(confirmed, signature),
+				post(again, sign(again)),
+			]);
 		});
-		log(`${confirming.length} reservation_confirmed (x2) accepted in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+		log(
+			`${confirming.length} x 3 reservation_confirmed accepted in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+		);
+
+		let crash: ExactlyOnceFigures['crash'];
+		if (opts.killWhileParked) {
+			// Kill only when every confirmation is out and no execution is running: what is left are
+			// the Reminder 2 waits stored in the database (a SIGKILL of a *running* execution leaves it
+			// `crashed`, not resumed: n8n behaviour, out of this scenario).
+			await eventually(
+				async () =>
+					confirming.every(
+						(g) =>
+							count('reservation_confirmation')(sendsByGuest().get(g.phone.slice(1)) ?? []) >= 1,
+					)
+						? true
+						: undefined,
+				300_000,
+				'a confirmation for each confirming guest',
+			);
+			const parked = await eventually(
+				async () => {
+					const s = statuses(await listAll(bookingId));
+					return !s.new && !s.running && s.waiting ? s : undefined;
+				},
+				300_000,
+				'only waiting executions (none new or running)',
+			);
+			const sentBefore = fake.requests({ phoneNumberId: tenant.phoneNumberId }).length;
+			const down = Date.now();
+			await n8n.kill();
+			log(
+				`n8n killed (SIGKILL) with ${parked.waiting} executions waiting; ${sentBefore} requests so far`,
+			);
+			await n8n.restart();
+			crash = {
+				waitingWhenKilled: parked.waiting ?? 0,
+				killedAt: new Date(down).toISOString(),
+				downSeconds: Math.round((Date.now() - down) / 100) / 10,
+				restartSeconds: Math.round(n8n.startupSeconds * 10) / 10,
+			};
+			log(`n8n restarted: ${JSON.stringify(crash)}`);
+		}
 
 		// 3. the others get Reminder 2; the confirmed get their confirmation.
 		await eventually(
 			async () => {
 				const byGuest = sendsByGuest();
-				return guests.every((g) => count(g.confirms ? 'reservation_confirmation' : 'booking_reminder_2')(byGuest.get(g.phone.slice(1)) ?? []) >= 1) ? true : undefined;
+				return guests.every(
+					(g) =>
+						count(g.confirms ? 'reservation_confirmation' : 'booking_reminder_2')(
+							byGuest.get(g.phone.slice(1)) ?? [],
+						) >= 1,
+				)
+					? true
+					: undefined;
 			},
 			(R2_MAX_S + 300) * 1000,
 			'a confirmation for each confirming guest and Reminder 2 for each other guest',
 		);
-		log(`all confirmations and Reminder 2 arrived ${((Date.now() - t0) / 1000).toFixed(1)} s after the start`);
+		log(
+			`all confirmations and Reminder 2 arrived ${((Date.now() - t0) / 1000).toFixed(1)} s after the start`,
+		);
 
 		// Settle: every booking execution finished (the confirmed guests' Reminder 2 waits wake up and
 		// find the journey converted), then give a late duplicate a chance to show up.
-		const listAll = async (workflowId: string) => {
-			const all: Array<{ id: string; status: string }> = [];
-			let lastId: string | undefined;
-			for (;;) {
-				// With a status filter n8n pages by id (findRangeWithCount: id < lastId, newest first, max 100).
-				const q = new URLSearchParams({ filter: JSON.stringify({ workflowId, status: ALL_STATUSES }), limit: '100', ...(lastId ? { lastId } : {}) });
-				const page = await n8n.api.request<{ results: Array<{ id: string; status: string }> }>('GET', `/rest/executions?${q.toString()}`);
-				all.push(...page.results);
-				if (page.results.length < 100) return all;
-				lastId = page.results[page.results.length - 1].id;
-			}
-		};
-		const statuses = (list: Array<{ status: string }>) => list.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {});
 		await eventually(
 			async () => {
 				const s = statuses(await listAll(bookingId));
@@ -308,7 +486,10 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 		let missing = 0;
 		let unexpected = 0;
 		for (const o of outcomes) {
-			const expected = new Set(['booking_reminder_1', o.guest.confirms ? 'reservation_confirmation' : 'booking_reminder_2']);
+			const expected = new Set([
+				'booking_reminder_1',
+				o.guest.confirms ? 'reservation_confirmation' : 'booking_reminder_2',
+			]);
 			for (const name of expected) {
 				const n = o.templates.filter((x) => x === name).length;
 				if (n === 0) missing += 1;
@@ -321,7 +502,13 @@ export async function runExactlyOnceJourneys(n8n: N8nInstance, opts: ExactlyOnce
 			confirmedGuests: confirming.length,
 			eventsPosted,
 			duplicatesRejectedAtTrigger,
-			expected: { reminder1: N, reminder2: N - confirming.length, confirmation: confirming.length, total: 2 * N },
+			...(crash ? { crash } : {}),
+			expected: {
+				reminder1: N,
+				reminder2: N - confirming.length,
+				confirmation: confirming.length,
+				total: 2 * N,
+			},
 			sent,
 			duplicates,
 			missing,
@@ -379,7 +566,9 @@ export function workerFigures(n8n: QueueModeN8n, bookingExecutionIds: string[]) 
  * own), the exactly-once scenario, everything stopped again (also on failure). Throws when
  * Postgres/Redis/n8n cannot start (never reports a skipped run as a pass).
  */
-export async function queueModeExactlyOnceFigures(opts: ExactlyOnceOptions & Partial<QueueModeOptions> = {}): Promise<QueueModeFigures> {
+export async function queueModeExactlyOnceFigures(
+	opts: ExactlyOnceOptions & Partial<QueueModeOptions> = {},
+): Promise<QueueModeFigures> {
 	const n8n = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, ...opts });
 	try {
 		const result = await runExactlyOnceJourneys(n8n, opts);
