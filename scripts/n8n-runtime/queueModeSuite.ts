@@ -37,7 +37,7 @@ import {
 import { FakeControl } from '../../test/support/fakeControl';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../fake-cloud-api/server';
 import { provisionResortTables, rows, type DataTableRow } from './dataTables';
-import { REPO_ROOT, type N8nInstance, type WorkflowJson } from './index';
+import { N8nApi, REPO_ROOT, type N8nInstance, type WorkflowJson } from './index';
 import { startQueueModeN8n, type QueueModeN8n, type QueueModeOptions } from './queueMode';
 
 type Log = (s: string) => void;
@@ -75,6 +75,15 @@ export interface GuestOutcome {
 	journeyRows: DataTableRow[];
 }
 
+export interface CrashedExecution {
+	id: string;
+	bookingId: string;
+	eventType: string;
+	/** Whether that guest confirmed (then no Reminder 2 was due). */
+	guestConfirms: boolean | null;
+	lastNodeExecuted: string | null;
+}
+
 export interface ExactlyOnceFigures {
 	guests: number;
 	confirmedGuests: number;
@@ -108,6 +117,7 @@ export interface ExactlyOnceFigures {
 	bookingsWithDuplicateRows: number;
 	/** Executions of the booking workflow by final status. */
 	executionsByStatus: Record<string, number>;
+	crashedExecutions: CrashedExecution[];
 	durationSeconds: number;
 }
 
@@ -464,6 +474,19 @@ export async function runExactlyOnceJourneys(
 		);
 		await sleep(5000);
 		const executions = await listAll(bookingId);
+		// Executions n8n marked `crashed` (after a kill): which booking, which event, which node last.
+		const crashedExecutions: CrashedExecution[] = [];
+		for (const e of executions.filter((x) => x.status === 'crashed')) {
+			const detail = await n8n.api.getExecution(e.id);
+			const journey = N8nApi.nodeOutput(detail, 'Journey')[0] ?? {};
+			crashedExecutions.push({
+				id: e.id,
+				bookingId: String(journey.bookingId ?? ''),
+				eventType: String(journey.type ?? ''),
+				guestConfirms: guests.find((g) => g.bookingId === journey.bookingId)?.confirms ?? null,
+				lastNodeExecuted: detail.data?.resultData.lastNodeExecuted ?? null,
+			});
+		}
 
 		const byGuest = sendsByGuest();
 		const journeyRows = await rows(n8n.api, journeysTable);
@@ -516,6 +539,7 @@ export async function runExactlyOnceJourneys(
 			failedSends: all.filter((r) => r.status !== 200).length,
 			bookingsWithDuplicateRows: outcomes.filter((o) => o.journeyRows.length > 1).length,
 			executionsByStatus: statuses(executions),
+			crashedExecutions,
 			durationSeconds: Math.round((Date.now() - t0) / 100) / 10,
 		};
 		log(`figures ${JSON.stringify(figures)}`);
