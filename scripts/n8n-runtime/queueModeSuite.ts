@@ -56,6 +56,11 @@ export interface ExactlyOnceOptions {
 	 * in the database), n8n.kill() (SIGKILL), then n8n.restart() on the same database.
 	 */
 	killWhileParked?: boolean;
+	/**
+	 * Also post a second booking_abandoned / reservation_confirmed with a new eventId (default true).
+	 * false: one abandoned execution per guest, so exactly one execution parks each Reminder 2.
+	 */
+	secondEvent?: boolean;
 	log?: Log;
 }
 
@@ -368,7 +373,7 @@ export async function runExactlyOnceJourneys(
 				post(started, sign(started)),
 				post(abandoned, abandonedSignature),
 				post(abandoned, abandonedSignature),
-				post(again, sign(again)),
+				...(opts.secondEvent === false ? [] : [post(again, sign(again))]),
 			]);
 		});
 		log(
@@ -395,7 +400,7 @@ export async function runExactlyOnceJourneys(
 			await Promise.all([
 				post(confirmed, signature),
 				post(confirmed, signature),
-				post(again, sign(again)),
+				...(opts.secondEvent === false ? [] : [post(again, sign(again))]),
 			]);
 		});
 		log(
