@@ -404,7 +404,7 @@ export async function runExactlyOnceJourneys(
 			]);
 		});
 		log(
-			`${confirming.length} x 3 reservation_confirmed accepted in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+			`reservation_confirmed for ${confirming.length} guests accepted in ${((Date.now() - t) / 1000).toFixed(1)} s`,
 		);
 
 		let crash: ExactlyOnceFigures['crash'];
