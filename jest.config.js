@@ -14,8 +14,21 @@ module.exports = {
 			testEnvironment: 'node',
 			transform: { '^.+\\.ts$': tsJest },
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			// Queue mode starts its own n8n, Postgres and Redis: project `queue` below.
+			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/queue-mode\\.test\\.ts$'],
 			globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
 			globalTeardown: '<rootDir>/test/e2e/globalTeardown.ts',
 		},
+		// n8n queue mode (main + 2 workers, own Postgres + Redis; ~10 min): only with RELIABILITY_QUEUE=1.
+		...(process.env.RELIABILITY_QUEUE === '1'
+			? [
+					{
+						displayName: 'queue',
+						testEnvironment: 'node',
+						transform: { '^.+\\.ts$': tsJest },
+						testMatch: ['<rootDir>/test/e2e/queue-mode.test.ts'],
+					},
+				]
+			: []),
 	],
 };

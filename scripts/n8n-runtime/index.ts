@@ -321,6 +321,19 @@ async function httpOk(url: string): Promise<boolean> {
 // Every process group we started; killed if this process exits without stop().
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
+
+/**
+ * Register / unregister a detached child's process group for the SIGKILL-on-exit hook (used by
+ * queueMode.ts for its workers, Postgres and Redis, so an aborted run leaves nothing behind).
+ */
+export function trackProcessGroup(pid: number): void {
+  installExitHook();
+  liveGroups.add(pid);
+}
+export function untrackProcessGroup(pid: number): void {
+  liveGroups.delete(pid);
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
