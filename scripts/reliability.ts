@@ -253,9 +253,12 @@ function machine(): string {
 }
 
 interface Saved {
+	/** Sections not run this time, kept from an earlier run's raw figures (RELIABILITY_ONLY). */
+	kept?: Array<{ section: string; startedAt: string; size: string; loadEnd: string }>;
 	size: string;
 	startedAt: string;
 	minutes: number;
+	budgetMin?: number;
 	machine: string;
 	loadEnd: string;
 	fuzz?: FuzzResult | { skipped: string };
@@ -270,11 +273,14 @@ function render(opts: Saved): string {
 	parts.push(
 		'# Reliability',
 		'',
-		`Produced by \`npm run reliability\` (scripts/reliability.ts), size **${opts.size}**, started ${opts.startedAt}, took ${opts.minutes.toFixed(1)} min (budget ${BUDGET_MS / 60_000} min). Every server listened on 127.0.0.1.`,
+		`Produced by \`npm run reliability\` (scripts/reliability.ts), size **${opts.size}**, started ${opts.startedAt}, took ${opts.minutes.toFixed(1)} min (budget ${opts.budgetMin ?? BUDGET_MS / 60_000} min). Every server listened on 127.0.0.1.`,
 		'',
 		// (Older raw files labelled the load taken when writing as 'at the start'.)
 		`Machine: ${opts.machine.replace(/; load average at the start [^(]*\(the machine is shared\)/, ' (the machine is shared with other work)')}, runner on that Node, n8n on Node 24; load average (1/5/15 min) when the file was written ${opts.loadEnd}.`,
 		'',
+		...(opts.kept?.length
+			? [`Not every section ran in this run (RELIABILITY_ONLY): ${opts.kept.map((k) => `**${k.section}** is from the run started ${k.startedAt} (size ${k.size}, load average at its end ${k.loadEnd})`).join('; ')}.`, '']
+			: []),
 		'Security review (secrets, keys, logs, stolen webhook URL): [docs/security.md](docs/security.md).',
 		'',
 		'How each figure is checked: the scenarios are in `test/reliability/` and take a running target (n8n + fake Cloud API), so the same code runs against SQLite and queue mode. Messages are counted from the fake Cloud API\'s request log per guest number and template; stages and queues from the Data tables over n8n\'s REST API. Short versions run in `npm test` (`test/e2e/fuzz-webhooks`, `test/e2e/storm`, `test/e2e/faults`, `test/e2e/restart`).',
@@ -324,7 +330,8 @@ function render(opts: Saved): string {
 	return parts.join('\n') + '\n';
 }
 
-const RAW = path.join(REPO_ROOT, '.tmp', 'reliability-results.json');
+// Committed with RELIABILITY.md, so a run of only some sections (RELIABILITY_ONLY) keeps the others.
+const RAW = path.join(REPO_ROOT, 'docs', 'reliability-results.json');
 
 async function main(): Promise<void> {
 	if (process.env.RELIABILITY_RENDER_ONLY) {
@@ -370,7 +377,27 @@ async function main(): Promise<void> {
 	}
 	const loadEnd = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
 	// Raw figures first: RELIABILITY_RENDER_ONLY=1 renders RELIABILITY.md again from them.
-	const saved: Saved = { size: SIZE, startedAt: startedAt.toISOString(), minutes: (Date.now() - started) / 60_000, machine: machine(), loadEnd, fuzz, sqlite, sqliteDescribe, queue, queueDescribe };
+	const saved: Saved = { size: SIZE, startedAt: startedAt.toISOString(), minutes: (Date.now() - started) / 60_000, budgetMin: BUDGET_MS / 60_000, machine: machine(), loadEnd, fuzz, sqlite, sqliteDescribe, queue, queueDescribe };
+	// Sections left out by RELIABILITY_ONLY keep their figures from the previous raw file.
+	const previous = existsSync(RAW) ? (JSON.parse(readFileSync(RAW, 'utf8')) as Saved) : undefined;
+	if (previous) {
+		const keep = (section: string) => saved.kept!.push({ section, startedAt: previous.startedAt, size: previous.size, loadEnd: previous.loadEnd });
+		saved.kept = [];
+		if (!ONLY.has('fuzz') && previous.fuzz) {
+			saved.fuzz = previous.fuzz;
+			keep('1. Fuzz');
+		}
+		if (!['storm', 'faults', 'restart'].some((x) => ONLY.has(x)) && previous.sqlite?.length) {
+			saved.sqlite = previous.sqlite;
+			saved.sqliteDescribe = previous.sqliteDescribe;
+			keep('2–4. Storm, faults, restart');
+		}
+		if (!ONLY.has('queue') && previous.queue) {
+			saved.queue = previous.queue;
+			saved.queueDescribe = previous.queueDescribe;
+			keep('5. Queue mode');
+		}
+	}
 	mkdirSync(path.dirname(RAW), { recursive: true });
 	writeFileSync(RAW, JSON.stringify(saved, null, 2));
 	mkdirSync(path.dirname(OUT), { recursive: true });
