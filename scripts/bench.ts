@@ -167,7 +167,8 @@ if (latency) {
 			`phase; a community trigger cannot (live-webhooks.js \`webhookPhaseNeedsIsolate\`), so with a pool of one our execution, and a ` +
 			`sub-workflow's, often has to build an isolate on its critical path. The same measurement therefore runs on a fresh n8n per ` +
 			`configuration: as installed, with a pool of 4, and with the legacy in-process engine (no isolates; n8n's setting, a deployment choice ` +
-			`with its own security trade-off, see n8n's docs). The real reservation-confirmation path also writes Data table rows, not measured here.`,
+			`with its own security trade-off, see n8n's docs). The real reservation-confirmation path also writes Data table rows, not measured here.` +
+			(typeof (latency as { runNote?: unknown }).runNote === 'string' ? ` How this result was run: ${(latency as { runNote?: string }).runNote}.` : ''),
 	);
 	for (const c of configs) {
 		for (const p of c.phases) {
