@@ -194,7 +194,8 @@ if (send) {
 			`earlier design, let 90 through in some seconds and each refused send then waited ≥ 1 s for its retry). 20 requests in flight, 3 retries ` +
 			`honouring Retry-After, first retry after 1 s. The 20 ms margin caps the node at ~78/s (98% of the limit); what remains under it is ` +
 			`requests bunched by n8n's event loop, the injected faults' retries, and the ramp at start and end. Nothing lost or sent twice is counted ` +
-			`at the fake by unique reference. The limiter is per execution: two executions sending at once share Meta's limit but not the limiter.`,
+			`at the fake by unique reference. The limiter is per execution: two executions sending at once share Meta's limit but not the limiter.` +
+			(typeof (send as { runNote?: unknown }).runNote === 'string' ? ` How this result was run: ${(send as { runNote?: string }).runNote}.` : ''),
 	);
 }
 /** When the results were measured, if not all in this run (BENCH_ONLY). */
