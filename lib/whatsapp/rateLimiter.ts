@@ -3,15 +3,20 @@
  * Cloud API's default throughput is 80 messages/s per phone number and going over it earns
  * 130429 errors (and a retry a second later). A token bucket with a burst lets rate + burst
  * through in some one-second window, so this keeps a log of the last sends instead: the next
- * send waits until the send `capacity` places back is a full window old, plus a small margin
- * for requests that leave in one order and arrive in a slightly tighter one.
+ * send waits until the send `capacity` places back is a full window old, plus a small margin.
+ *
+ * A send's time is when its request FINISHED (the caller reports it), not when it was allowed:
+ * the server counts requests when they arrive, somewhere in between, and the first burst on cold
+ * connections arrives much later than it was allowed while the next one, on warm connections,
+ * does not. Counting from the end never lets two windows' worth land in one. A slot whose request
+ * is still in flight when its turn comes is waited for.
  * Clock and sleep are injected to keep this pure.
  */
 export class RateLimiter {
 	private readonly capacity: number;
 	private readonly windowMs: number;
-	/** Ring of the last `capacity` send times. */
-	private readonly sent: number[] = [];
+	/** Ring of the last `capacity` sends: finish time, or the pending request. */
+	private readonly slots: Array<{ at: number; finished?: Promise<void> }> = [];
 	private next = 0;
 	private queue: Promise<void> = Promise.resolve();
 
@@ -26,26 +31,44 @@ export class RateLimiter {
 		this.windowMs = perSecond > 0 ? (this.capacity / perSecond) * 1000 + marginMs : 0;
 	}
 
-	/** Resolves when the caller may send one message. Callers are served in arrival order. */
-	acquire(): Promise<void> {
+	/**
+	 * Resolves when the caller may send one message, with a `done` to call when the request has
+	 * finished (answered or failed). Callers are served in arrival order.
+	 */
+	acquire(): Promise<() => void> {
 		const turn = this.queue.then(() => this.take());
-		this.queue = turn.catch(() => undefined);
+		this.queue = turn.then(
+			() => undefined,
+			() => undefined,
+		);
 		return turn;
 	}
 
-	private async take(): Promise<void> {
-		if (!(this.perSecond > 0)) return;
+	private async take(): Promise<() => void> {
+		if (!(this.perSecond > 0)) return () => undefined;
 		for (;;) {
-			const now = this.now();
-			const oldest = this.sent.length < this.capacity ? undefined : this.sent[this.next];
-			const wait = oldest === undefined ? 0 : oldest + this.windowMs - now;
-			if (wait <= 0) {
-				this.sent[this.next] = now;
-				this.next = (this.next + 1) % this.capacity;
-				return;
+			const slot = this.slots[this.next];
+			if (slot?.finished) {
+				await slot.finished;
+				continue;
 			}
+			const wait = slot === undefined ? 0 : slot.at + this.windowMs - this.now();
+			if (wait <= 0) break;
 			await this.sleep(Math.ceil(wait));
 		}
+		let finish!: () => void;
+		const mine: { at: number; finished?: Promise<void> } = { at: this.now() };
+		mine.finished = new Promise<void>((resolve) => (finish = resolve));
+		this.slots[this.next] = mine;
+		this.next = (this.next + 1) % this.capacity;
+		let called = false;
+		return () => {
+			if (called) return;
+			called = true;
+			mine.at = this.now();
+			mine.finished = undefined;
+			finish();
+		};
 	}
 }
 

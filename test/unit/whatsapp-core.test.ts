@@ -335,8 +335,9 @@ describe('pacing and redelivery keys', () => {
 		const times: number[] = [];
 		const limiter = new RateLimiter(10, () => now, async (ms) => void (now += ms), 20);
 		for (let i = 0; i < 35; i++) {
-			await limiter.acquire();
+			const done = await limiter.acquire();
 			times.push(now);
+			done();
 			now += i % 7 === 0 ? 3 : 0; // uneven callers
 		}
 		// The first 10 go at once, then each waits for the one 10 places back to be 1,020 ms old.
@@ -347,16 +348,48 @@ describe('pacing and redelivery keys', () => {
 		expect(times[34]).toBeLessThanOrEqual(3 * 1020 + 6 + 3);
 	});
 
+	it('counts a send from when its request finished, and waits for one still in flight', async () => {
+		let now = 0;
+		const limiter = new RateLimiter(2, () => now, async (ms) => void (now += ms), 0);
+		const first = await limiter.acquire();
+		const second = await limiter.acquire();
+		// A cold first burst: both answered 300 ms later. The third may go only 1 s after that,
+		// not 1 s after they were allowed (the server saw them arrive late).
+		now = 300;
+		first();
+		second();
+		first(); // a second call changes nothing
+		await limiter.acquire().then((done) => done());
+		expect(now).toBe(1300);
+		// The fourth stays in flight. The fifth reuses the third's slot (finished at 1300): 2300.
+		const fourth = await limiter.acquire();
+		expect(now).toBe(1300);
+		(await limiter.acquire())();
+		expect(now).toBe(2300);
+		// The sixth's slot is the fourth's, still in flight: it waits for it, then a full window.
+		let sixthAt: number | undefined;
+		const sixth = limiter.acquire().then((done) => {
+			sixthAt = now;
+			done();
+		});
+		await new Promise((r) => setImmediate(r));
+		expect(sixthAt).toBeUndefined();
+		now = 2500;
+		fourth();
+		await sixth;
+		expect(sixthAt).toBe(3500);
+	});
+
 	it('handles rates below one per second and zero (unlimited)', async () => {
 		let now = 0;
 		const slow = new RateLimiter(0.5, () => now, async (ms) => void (now += ms), 0);
-		await slow.acquire();
-		await slow.acquire();
+		(await slow.acquire())();
+		(await slow.acquire())();
 		expect(now).toBe(2000);
 		const off = new RateLimiter(0, () => now, async () => {
 			throw new Error('must not wait');
 		});
-		for (let i = 0; i < 100; i++) await off.acquire();
+		for (let i = 0; i < 100; i++) (await off.acquire())();
 	});
 
 	it('remembers keys until they expire or are evicted', () => {

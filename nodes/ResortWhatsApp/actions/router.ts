@@ -115,8 +115,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const useErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const withDeferred = policyConfigured(this.getNode());
 	const post = async (body: IDataObject) => {
-		await limiter.acquire();
-		return await postMessage(this, settings, body);
+		const done = await limiter.acquire();
+		try {
+			return await postMessage(this, settings, body);
+		} finally {
+			done();
+		}
 	};
 
 	const outcomes = await mapWithConcurrency(
