@@ -190,7 +190,7 @@ if (send) {
 	const parts = send.phases.map((p) => `${p.phase}: ${throttled(p)} sends refused by the fake's own 80/s window, n8n ${fmt(p.n8nCpuPct)}% of a core (machine ${fmt(p.machineCpuPct)}%), ${fmt(p.n8nCpuMsPerMessage)} ms of n8n CPU per message`);
 	n8nLimits.push(
 		`- **Sending**: ${parts.join('; ')}. The node paces itself with a sliding-window limiter (lib/whatsapp/rateLimiter.ts): a send waits ` +
-			`until the send 80 places back finished 1,020 ms ago (its answer, not the moment it was allowed: a first burst on cold connections arrives late), so no rolling second ever holds more than 80 (a token bucket with a burst of 10, the ` +
+			`until the send 80 places back is 1,020 ms old (the first 80 counted from their answer, since a first burst on cold connections arrives late), so no rolling second ever holds more than 80 (a token bucket with a burst of 10, the ` +
 			`earlier design, let 90 through in some seconds and each refused send then waited ≥ 1 s for its retry). 20 requests in flight, 3 retries ` +
 			`honouring Retry-After, first retry after 1 s. The 20 ms margin caps the node at ~78/s (98% of the limit); what remains under it is ` +
 			`requests bunched by n8n's event loop, the injected faults' retries, and the ramp at start and end. Nothing lost or sent twice is counted ` +

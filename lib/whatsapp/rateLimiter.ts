@@ -5,17 +5,19 @@
  * through in some one-second window, so this keeps a log of the last sends instead: the next
  * send waits until the send `capacity` places back is a full window old, plus a small margin.
  *
- * A send's time is when its request FINISHED (the caller reports it), not when it was allowed:
- * the server counts requests when they arrive, somewhere in between, and the first burst on cold
- * connections arrives much later than it was allowed while the next one, on warm connections,
- * does not. Counting from the end never lets two windows' worth land in one. A slot whose request
- * is still in flight when its turn comes is waited for.
+ * The first `capacity` sends count from when their request FINISHED (the caller reports it), not
+ * from when they were allowed: a first burst goes out on cold connections and reaches the server
+ * late, while the next window's requests, on warm connections, do not, so counting the first ones
+ * from their go-ahead let two windows' worth land in one second. A first-round slot still in flight
+ * when its turn comes is waited for. Later sends count from their go-ahead: by then requests arrive
+ * at the pace they leave, and counting from the answer would cost one round trip per window
+ * (a quarter of the throughput against a 250 ms API).
  * Clock and sleep are injected to keep this pure.
  */
 export class RateLimiter {
 	private readonly capacity: number;
 	private readonly windowMs: number;
-	/** Ring of the last `capacity` sends: finish time, or the pending request. */
+	/** Ring of the last `capacity` sends: their time, or (first round) the pending request. */
 	private readonly slots: Array<{ at: number; finished?: Promise<void> }> = [];
 	private next = 0;
 	private queue: Promise<void> = Promise.resolve();
@@ -56,15 +58,15 @@ export class RateLimiter {
 			if (wait <= 0) break;
 			await this.sleep(Math.ceil(wait));
 		}
-		let finish!: () => void;
+		const firstRound = this.slots[this.next] === undefined;
 		const mine: { at: number; finished?: Promise<void> } = { at: this.now() };
-		mine.finished = new Promise<void>((resolve) => (finish = resolve));
 		this.slots[this.next] = mine;
 		this.next = (this.next + 1) % this.capacity;
-		let called = false;
+		if (!firstRound) return () => undefined;
+		let finish!: () => void;
+		mine.finished = new Promise<void>((resolve) => (finish = resolve));
 		return () => {
-			if (called) return;
-			called = true;
+			if (!mine.finished) return;
 			mine.at = this.now();
 			mine.finished = undefined;
 			finish();

@@ -257,8 +257,9 @@ test('a batch is paced to the node rate limit instead of flooding the API', asyn
 	expect(new Set(sends.map((s) => (s.body as { text: { body: string } }).text.body)).size).toBe(60);
 	const times = sends.map((s) => Date.parse(s.at)).sort((a, b) => a - b);
 	// Sliding window: `perSecond` at once, then each send waits until the one `perSecond` places
-	// back FINISHED 1,020 ms ago (a first burst on cold connections arrives late; counting from
-	// when it was allowed let 40 land in one second here). Measured at the fake: allow 2 over.
+	// back is 1,020 ms old, counting the first burst from when its requests finished (on cold
+	// connections it arrives late; counting it from the go-ahead let 40 land in one second here).
+	// Measured at the fake: allow 2 over.
 	let busiest = 0;
 	for (let i = 0, j = 0; i < times.length; i++) {
 		while (times[i] - times[j] >= 1000) j++;

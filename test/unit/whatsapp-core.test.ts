@@ -348,36 +348,43 @@ describe('pacing and redelivery keys', () => {
 		expect(times[34]).toBeLessThanOrEqual(3 * 1020 + 6 + 3);
 	});
 
-	it('counts a send from when its request finished, and waits for one still in flight', async () => {
+	it('counts the first burst from when its requests finished, later sends from their go-ahead', async () => {
 		let now = 0;
 		const limiter = new RateLimiter(2, () => now, async (ms) => void (now += ms), 0);
 		const first = await limiter.acquire();
 		const second = await limiter.acquire();
-		// A cold first burst: both answered 300 ms later. The third may go only 1 s after that,
-		// not 1 s after they were allowed (the server saw them arrive late).
+		// Cold connections: both answered 300 ms later. The third may go only 1 s after that, not
+		// 1 s after they were allowed (the server saw them arrive late).
 		now = 300;
 		first();
 		second();
 		first(); // a second call changes nothing
-		await limiter.acquire().then((done) => done());
+		const third = await limiter.acquire();
 		expect(now).toBe(1300);
-		// The fourth stays in flight. The fifth reuses the third's slot (finished at 1300): 2300.
+		// From the second round on, a send counts from its go-ahead: the third answered late (at
+		// 1500) does not hold the fifth back.
 		const fourth = await limiter.acquire();
 		expect(now).toBe(1300);
-		(await limiter.acquire())();
-		expect(now).toBe(2300);
-		// The sixth's slot is the fourth's, still in flight: it waits for it, then a full window.
-		let sixthAt: number | undefined;
-		const sixth = limiter.acquire().then((done) => {
-			sixthAt = now;
-			done();
-		});
-		await new Promise((r) => setImmediate(r));
-		expect(sixthAt).toBeUndefined();
-		now = 2500;
+		now = 1500;
+		third();
 		fourth();
-		await sixth;
-		expect(sixthAt).toBe(3500);
+		await limiter.acquire();
+		expect(now).toBe(2300);
+	});
+
+	it('waits for a first-round send still in flight', async () => {
+		let now = 0;
+		const limiter = new RateLimiter(2, () => now, async (ms) => void (now += ms), 0);
+		const first = await limiter.acquire();
+		(await limiter.acquire())();
+		let thirdAt: number | undefined;
+		const third = limiter.acquire().then(() => (thirdAt = now));
+		await new Promise((r) => setImmediate(r));
+		expect(thirdAt).toBeUndefined(); // its slot is the first's, still in flight
+		now = 400;
+		first();
+		await third;
+		expect(thirdAt).toBe(1400);
 	});
 
 	it('handles rates below one per second and zero (unlimited)', async () => {
