@@ -42,11 +42,12 @@ const WAIT_S = Number(process.env.BENCH_TIMERS_WAIT_S ?? Math.max(70, PARK_BUDGE
 const CONCURRENCY = Number(process.env.BENCH_TIMERS_CONCURRENCY ?? 4);
 /**
  * n8n's N8N_CONCURRENCY_PRODUCTION_LIMIT (webhook-mode executions, which includes resumed waits).
- * n8n answers 202 before the execution runs, so without a limit every accepted event runs at once;
- * on SQLite that made writers wait past typeorm's 60 s lock timeout in test/e2e/restart.test.ts.
- * 0 = n8n's default (unlimited).
+ * 0 = n8n's default (unlimited), the default here: with a limit, n8n 2.40.7 queues a due wait before
+ * it changes its status from `waiting`, so each 60 s poll loads the queued backlog again; 10,000
+ * parked journeys exhausted a 4 GiB heap that way (docs/journeys.md#many-parked-journeys). Parking
+ * is paced by BACKLOG, so without a limit only a few events run at once.
  */
-const N8N_CONCURRENCY = Number(process.env.BENCH_TIMERS_N8N_CONCURRENCY ?? 8);
+const N8N_CONCURRENCY = Number(process.env.BENCH_TIMERS_N8N_CONCURRENCY ?? 0);
 /** Accepted but not yet parked events allowed before posting pauses (BENCH_TIMERS_BACKLOG). */
 const BACKLOG = Number(process.env.BENCH_TIMERS_BACKLOG ?? 16);
 /** n8n 2.40.7 WaitTracker: setInterval(getWaitingExecutions, 60000), look-ahead 70 s. */
