@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -9,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { tryTrackedLinkTarget, verifyTrackedLink } from '../../lib/links';
+import { manualWebhookMethods } from '../shared/manualWebhook';
 
 const escapeHtml = (text: string) =>
 	text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -71,19 +71,7 @@ export class ResortLinkTrigger implements INodeType {
 	};
 
 	// Nothing to register elsewhere: the link base goes into the templates (templates:push).
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = manualWebhookMethods;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const res = this.getResponseObject();
