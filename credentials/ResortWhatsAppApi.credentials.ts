@@ -64,6 +64,15 @@ export class ResortWhatsAppApi implements ICredentialType {
 				'The token Meta echoes when it verifies the webhook URL. Leave empty to use the trigger node ID.',
 		},
 		{
+			displayName: 'Link Signing Secret',
+			name: 'linkSigningSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Signs tracked booking links (Send Template → Track Link Clicks) and checks them in the Resort Tracked Link Trigger, so clicks cannot be forged. Any long random string; only needed for click tracking.',
+		},
+		{
 			displayName: 'Graph API Version',
 			name: 'graphApiVersion',
 			type: 'string',

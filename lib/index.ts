@@ -11,3 +11,4 @@ export * from './templates';
 export * from './policy';
 export * from './journey';
 export * from './analytics';
+export * from './links';

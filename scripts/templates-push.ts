@@ -5,6 +5,7 @@
  *
  *   tsx scripts/templates-push.ts --base-url https://graph.facebook.com --version v23.0 \
  *     --waba <WABA_ID> --token <ACCESS_TOKEN> [--dry-run] [--only welcome_qualifier,upsell_offer]
+ *     [--tracked-link-base https://n8n.example.com/webhook/<id>/go?l=]   (click tracking, docs/analytics.md)
  *
  * Env fallbacks: WHATSAPP_BASE_URL, WHATSAPP_API_VERSION, WHATSAPP_WABA_ID, WHATSAPP_ACCESS_TOKEN.
  * Exit status: 0 all pushed or unchanged, 1 any template failed, 2 bad arguments.
@@ -12,7 +13,9 @@
 import axios from 'axios';
 
 import {
+	DEFAULT_BRANDING,
 	loadTemplates,
+	withTrackedLinks,
 	sameTemplateContent,
 	toMetaTemplate,
 	validateTemplateDefinition,
@@ -36,6 +39,12 @@ export interface PushOptions {
 	templates?: TemplateDefinition[];
 	/** Page size for listing existing templates. Default 100. */
 	pageSize?: number;
+	/**
+	 * The Resort Tracked Link Trigger's URL up to the token; booking-site URL buttons are registered
+	 * there so clicks are recorded (lib/templates withTrackedLinks). Default: branding.json's
+	 * trackedLinkBaseUrl; empty: buttons open the booking site directly.
+	 */
+	trackedLinkBaseUrl?: string;
 }
 
 export type PushAction =
@@ -127,7 +136,10 @@ export async function pushTemplates(
 ): Promise<PushReport> {
 	const base = `${options.baseUrl.replace(/\/+$/, '')}/${options.version.replace(/^\/+|\/+$/g, '')}`;
 	const headers = { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/json' };
-	const all = options.templates ?? loadTemplates();
+	const tracked = options.trackedLinkBaseUrl ?? DEFAULT_BRANDING.trackedLinkBaseUrl ?? '';
+	const all = (options.templates ?? loadTemplates()).map((def) =>
+		tracked ? withTrackedLinks(def, tracked, DEFAULT_BRANDING.bookingBaseUrl) : def,
+	);
 	const results: PushResult[] = [];
 
 	const wanted = options.only?.length ? options.only : all.map((d) => d.name);
@@ -367,7 +379,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 		else return { error: `--${key} needs a value` };
 	}
 	if (flags.help) return { help: true };
-	const known = ['base-url', 'version', 'waba', 'token', 'dry-run', 'only'];
+	const known = ['base-url', 'version', 'waba', 'token', 'dry-run', 'only', 'tracked-link-base'];
 	const unknown = Object.keys(flags).filter((k) => !known.includes(k));
 	if (unknown.length) return { error: `Unknown option --${unknown[0]}` };
 	const str = (v: string | true | undefined) => (typeof v === 'string' ? v : undefined);
@@ -377,6 +389,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 		wabaId: str(flags.waba) ?? env.WHATSAPP_WABA_ID ?? '',
 		token: str(flags.token) ?? env.WHATSAPP_ACCESS_TOKEN ?? '',
 		dryRun: flags['dry-run'] === true,
+		trackedLinkBaseUrl: str(flags['tracked-link-base']) ?? env.RESORT_TRACKED_LINK_BASE,
 		only: str(flags.only)
 			?.split(',')
 			.map((s) => s.trim())
@@ -385,13 +398,15 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 	if (!options.wabaId) return { error: 'The WABA id is required: --waba or WHATSAPP_WABA_ID' };
 	if (!options.token)
 		return { error: 'An access token is required: --token or WHATSAPP_ACCESS_TOKEN' };
+	if (options.trackedLinkBaseUrl && !/^https?:\/\/[^\s]+$/.test(options.trackedLinkBaseUrl))
+		return { error: `--tracked-link-base must be an http(s) URL, got "${options.trackedLinkBaseUrl}"` };
 	if (!/^v\d+\.\d+$/.test(options.version))
 		return { error: `--version must look like v23.0, got "${options.version}"` };
 	return { options };
 }
 
-const USAGE = `Usage: tsx scripts/templates-push.ts --waba <id> --token <token> [--base-url https://graph.facebook.com] [--version v23.0] [--dry-run] [--only name1,name2]
-Env: WHATSAPP_BASE_URL, WHATSAPP_API_VERSION, WHATSAPP_WABA_ID, WHATSAPP_ACCESS_TOKEN`;
+const USAGE = `Usage: tsx scripts/templates-push.ts --waba <id> --token <token> [--base-url https://graph.facebook.com] [--version v23.0] [--dry-run] [--only name1,name2] [--tracked-link-base https://n8n.example.com/webhook/<id>/go?l=]
+Env: WHATSAPP_BASE_URL, WHATSAPP_API_VERSION, WHATSAPP_WABA_ID, WHATSAPP_ACCESS_TOKEN, RESORT_TRACKED_LINK_BASE`;
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(

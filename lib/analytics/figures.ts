@@ -191,7 +191,8 @@ export function computeFunnel(events: AnalyticsEvent[], period: Period, options:
  *   is that message, or, without a context, the guest's last message sent at most `replyWindowHours`
  *   before the reply; each message counts once.
  * - clicked: messages with a `button_click` or `link_click` carrying their `messageId`, or a
- *   `link_click` with the same `template` and `bookingId` (the tracked link's parameters) after it.
+ *   `link_click` with the same `template` and `bookingId` (or, for a link sent before there was a
+ *   booking, the same `guestKey`) at or after it: the tracked link's signed claims.
  * - replyRate = replied / sent, clickRate = clicked / sent.
  */
 export function computeEngagement(events: AnalyticsEvent[], period: Period, options: AnalyticsOptions = {}) {
@@ -208,7 +209,10 @@ export function computeEngagement(events: AnalyticsEvent[], period: Period, opti
 		} else if (e.type === 'button_click' || e.type === 'link_click') {
 			let target = e.messageId ? byId.get(e.messageId) : undefined;
 			if (!target && e.type === 'link_click' && e.template) {
-				target = [...sent].reverse().find((s) => s.template === e.template && s.bookingId === e.bookingId && millis(s.at) <= millis(e.at));
+				// The tracked link names its booking, or (before there is one) its guest.
+				const sameJourney = (s: AnalyticsEvent) =>
+					e.bookingId ? s.bookingId === e.bookingId : Boolean(e.guestKey) && s.guestKey === e.guestKey;
+				target = [...sent].reverse().find((s) => s.template === e.template && sameJourney(s) && millis(s.at) <= millis(e.at));
 			}
 			if (target) clicked.add(target);
 		}

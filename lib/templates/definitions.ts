@@ -92,3 +92,25 @@ export function toMetaTemplate(def: TemplateDefinition, language: string): MetaT
 	}
 	return { name: def.name, language, category: def.category, components: clone(lang.components) };
 }
+
+/**
+ * The definition with every dynamic booking-site URL button (`<bookingBaseUrl>{{1}}`) pointing at
+ * the Resort Tracked Link Trigger instead (`<trackedLinkBaseUrl>{{1}}`, e.g.
+ * `https://n8n.example.com/webhook/<id>/go?l=`). Sends must then fill `{{1}}` with a signed token
+ * (Resort WhatsApp → Send Template → Track Link Clicks), which the trigger turns back into the path.
+ */
+export function withTrackedLinks(def: TemplateDefinition, trackedLinkBaseUrl: string, bookingBaseUrl: string): TemplateDefinition {
+	const copy = clone(def);
+	if (!trackedLinkBaseUrl) return copy;
+	for (const lang of Object.values(copy.languages)) {
+		for (const component of lang.components) {
+			for (const button of component.buttons ?? []) {
+				if (button.type !== 'URL' || typeof button.url !== 'string') continue;
+				if (!button.url.startsWith(bookingBaseUrl) || !/\{\{\s*1\s*\}\}$/.test(button.url)) continue;
+				button.url = `${trackedLinkBaseUrl}{{1}}`;
+				button.example = [`${trackedLinkBaseUrl}l1.eyJwIjoicmVzdW1lL2JrLTEyMyIsImkiOjB9.example`];
+			}
+		}
+	}
+	return copy;
+}

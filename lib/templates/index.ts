@@ -13,6 +13,7 @@ export {
 	loadTemplates,
 	placeholderNumbers,
 	toMetaTemplate,
+	withTrackedLinks,
 } from './definitions';
 export { FALLBACK_LANGUAGE, pickLanguage } from './language';
 export {

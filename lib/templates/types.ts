@@ -66,6 +66,12 @@ export interface Branding {
 	logoUrl: string;
 	defaultLanguage: TemplateLanguage;
 	bookingBaseUrl: string;
+	/**
+	 * The Resort Tracked Link Trigger's production URL up to the token (`…/webhook/<id>/go?l=`).
+	 * Set: templates:push registers URL buttons there, so clicks are recorded. Empty: buttons
+	 * open the booking site directly and clicks are not seen.
+	 */
+	trackedLinkBaseUrl?: string;
 	timeZone: string;
 	/** Sign-off per template language. */
 	signOff: Record<TemplateLanguage, string>;

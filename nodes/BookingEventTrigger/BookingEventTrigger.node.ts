@@ -4,7 +4,6 @@ import {
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
@@ -32,6 +31,7 @@ import {
 import { GUEST_DATA_CREDENTIAL, guestKeys, testGuestDataKeys } from '../shared/guestData';
 import { readRawBody } from '../ResortWhatsAppTrigger/rawBody';
 import { cachedCredentials } from './credentialCache';
+import { manualWebhookMethods } from '../shared/manualWebhook';
 
 const ACCEPTED = 0;
 const NEEDS_REVIEW = 1;
@@ -220,19 +220,7 @@ export class BookingEventTrigger implements INodeType {
 
 	// The booking platform is pointed at this URL by hand (or by its own API with the owner's
 	// account), so there is nothing to register or remove on activation.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = manualWebhookMethods;
 
 	methods = {
 		credentialTest: {

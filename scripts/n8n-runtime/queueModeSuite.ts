@@ -17,11 +17,12 @@
  *     WaitTracker, which enqueues the resumed execution for a worker).
  * Counted from the fake Cloud API's request log: per guest, how many of each template reached it.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import axios from 'axios';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { bookingEventBody } from './bookingEvents';
 import { formatStayDate } from '../../lib/templates';
 import {
 	createTenant,
@@ -274,35 +275,7 @@ export async function runExactlyOnceJourneys(
 
 		let eventsPosted = 0;
 		let duplicatesRejectedAtTrigger = 0;
-		const event = (type: BookingEventType, guest: Guest): string => {
-			const body: Record<string, unknown> = {
-				eventId: `evt-${randomUUID()}`,
-				type,
-				occurredAt: new Date().toISOString(),
-				bookingId: guest.bookingId,
-				guest: {
-					phone: guest.phone,
-					name: guest.name,
-					language: guest.language,
-					marketingConsent: true,
-					timeZone: 'Europe/Madrid',
-				},
-				stay: {
-					checkIn: '2026-07-10',
-					checkOut: '2026-07-14',
-					adults: 2,
-					children: 1,
-					accommodationId: 'family-suite',
-				},
-				source: 'direct',
-				bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
-			};
-			if (type === 'reservation_confirmed') {
-				body.amount = { value: 1240, currency: 'EUR' };
-				body.bookingUrl = `https://book.example-resort.com/reservations/${guest.bookingId}`;
-			}
-			return JSON.stringify(body);
-		};
+		const event = (type: BookingEventType, guest: Guest): string => JSON.stringify(bookingEventBody(type, guest));
 		const post = async (raw: string, signature: string): Promise<void> => {
 			const response = await http.post(bookingUrl, raw, {
 				headers: { 'content-type': 'application/json', 'x-resort-signature': signature },

@@ -7,9 +7,10 @@
  */
 import axios from 'axios';
 import { DateTime } from 'luxon';
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import { encryptPhone, phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
 import type { WorkflowJson } from '../../scripts/n8n-runtime';
@@ -146,35 +147,7 @@ interface Guest {
 	consent?: boolean;
 }
 
-function event(type: BookingEventType, guest: Guest): Record<string, unknown> {
-	const body: Record<string, unknown> = {
-		eventId: `evt-${randomUUID()}`,
-		type,
-		occurredAt: new Date().toISOString(),
-		bookingId: guest.bookingId,
-		guest: {
-			phone: guest.phone,
-			name: guest.name,
-			language: guest.language,
-			marketingConsent: guest.consent ?? true,
-			timeZone: 'Europe/Madrid',
-		},
-		stay: {
-			checkIn: '2026-07-10',
-			checkOut: '2026-07-14',
-			adults: 2,
-			children: 1,
-			accommodationId: 'family-suite',
-		},
-		source: 'direct',
-		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
-	};
-	if (type === 'reservation_confirmed') {
-		body.amount = { value: 1240, currency: 'EUR' };
-		body.bookingUrl = `https://book.example-resort.com/reservations/${guest.bookingId}`;
-	}
-	return body;
-}
+const event = (type: BookingEventType, guest: Guest) => bookingEventBody(type, guest);
 
 async function post(type: BookingEventType, guest: Guest, url = bookingUrl): Promise<void> {
 	const raw = JSON.stringify(event(type, guest));

@@ -50,7 +50,7 @@
  * (n8n 2.40.7 behaviour). Not covered here: a SIGKILL while executions are *running* (n8n marks those `crashed` at
  * the next start and does not resume them).
  */
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
@@ -64,6 +64,7 @@ import { REPO_ROOT, startN8n, type ExecutionSummary, type N8nInstance, type Work
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
 import { FakeControl } from '../support/fakeControl';
 import { createTenant, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../support/e2e';
+import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 
 jest.setTimeout(25 * 60_000);
 
@@ -163,18 +164,7 @@ function guests(round: number): Guest[] {
 	}));
 }
 
-function startedEvent(guest: Guest): string {
-	return JSON.stringify({
-		eventId: `evt-${randomUUID()}`,
-		type: 'booking_started',
-		occurredAt: new Date().toISOString(),
-		bookingId: guest.bookingId,
-		guest: { phone: guest.phone, name: guest.name, language: guest.language, marketingConsent: true, timeZone: 'Europe/Madrid' },
-		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
-		source: 'direct',
-		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
-	});
-}
+const startedEvent = (guest: Guest): string => JSON.stringify(bookingEventBody('booking_started', guest));
 
 /** Posts every guest's booking_started (a few in parallel); records when each was sent. */
 async function park(all: Guest[]): Promise<void> {

@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import axios from 'axios';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { BOOKING_SITE, bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import type { RequestRecord } from '../../scripts/fake-cloud-api/server';
 import type { N8nApi, N8nInstance, WorkflowJson } from '../../scripts/n8n-runtime';
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
@@ -148,24 +149,10 @@ export interface Booking {
 
 const LANGUAGES = ['en', 'es', 'pt'] as const;
 
+/** Confirmations keep the resume URL the storm's expected messages were written for. */
 function eventBody(type: BookingEventType, b: { bookingId: string; phone: string; index: number }): Record<string, unknown> {
-	const body: Record<string, unknown> = {
-		eventId: `evt-${randomUUID()}`,
-		type,
-		occurredAt: new Date().toISOString(),
-		bookingId: b.bookingId,
-		guest: {
-			phone: b.phone,
-			name: `Guest${b.index} Storm`,
-			language: LANGUAGES[b.index % LANGUAGES.length],
-			marketingConsent: true,
-			timeZone: 'Europe/Madrid',
-		},
-		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
-		source: 'direct',
-		bookingUrl: `https://book.example-resort.com/resume/${b.bookingId}`,
-	};
-	if (type === 'reservation_confirmed') body.amount = { value: 1240, currency: 'EUR' };
+	const body = bookingEventBody(type, { ...b, name: `Guest${b.index} Storm`, language: LANGUAGES[b.index % LANGUAGES.length] });
+	body.bookingUrl = `${BOOKING_SITE}resume/${b.bookingId}`;
 	return body;
 }
 

@@ -13,9 +13,10 @@
  *   event (422) and a WhatsApp delivery with a wrong signature (401).
  */
 import axios from 'axios';
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import { maskPhone } from '../../lib/privacy';
 import type { N8nApi, WorkflowJson } from '../../scripts/n8n-runtime';
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
@@ -104,20 +105,7 @@ export async function stopAnalyticsResort(n8n: N8nApi, resort: AnalyticsResort |
 	for (const id of resort?.workflowIds ?? []) await n8n.deactivateWorkflow(id).catch(() => undefined);
 }
 
-function bookingEvent(type: BookingEventType, guest: AnalyticsGuest, amount?: number): Record<string, unknown> {
-	const body: Record<string, unknown> = {
-		eventId: `evt-${randomUUID()}`,
-		type,
-		occurredAt: new Date().toISOString(),
-		bookingId: guest.bookingId,
-		guest: { phone: guest.phone, name: guest.name, language: guest.language, marketingConsent: true, timeZone: 'Europe/Madrid' },
-		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 1, accommodationId: 'family-suite' },
-		source: 'direct',
-		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
-	};
-	if (amount !== undefined) body.amount = { value: amount, currency: 'EUR' };
-	return body;
-}
+const bookingEvent = (type: BookingEventType, guest: AnalyticsGuest, amount?: number) => bookingEventBody(type, guest, { amount });
 
 async function postBooking(resort: AnalyticsResort, body: Record<string, unknown>, secret = resort.bookingSecret): Promise<number> {
 	const raw = JSON.stringify(body);

@@ -47,7 +47,13 @@ function digits(length: number): string {
  * A resort of its own for one test file: a phone number and WABA in the fake Cloud API and a
  * matching credential in n8n, so request logs and webhooks never mix between files.
  */
-export async function createTenant(n8n: N8nApi, fake: FakeControl, label: string): Promise<Tenant> {
+export async function createTenant(
+	n8n: N8nApi,
+	fake: FakeControl,
+	label: string,
+	/** More fields of the Resort WhatsApp Cloud API credential (e.g. linkSigningSecret). */
+	credentialExtras: Record<string, string> = {},
+): Promise<Tenant> {
 	const tenant = {
 		phoneNumberId: digits(15),
 		wabaId: digits(15),
@@ -72,6 +78,7 @@ export async function createTenant(n8n: N8nApi, fake: FakeControl, label: string
 		verifyToken: tenant.verifyToken,
 		graphApiVersion: 'v23.0',
 		baseUrl: fake.url,
+		...credentialExtras,
 	});
 	return { ...tenant, credentialId };
 }
@@ -133,7 +140,7 @@ type CredentialRef = { id: string; name: string };
 type SettingsNode = { name: string; parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } } };
 
 /** What an owner does in the editor: change values in a Set (settings) node. */
-export function setSettings(workflow: WorkflowJson, nodeName: string, values: Record<string, string | number>): void {
+export function setSettings(workflow: WorkflowJson, nodeName: string, values: Record<string, string | number | boolean>): void {
 	const node = (workflow.nodes as unknown as SettingsNode[]).find((n) => n.name === nodeName);
 	if (!node) throw new Error(`no node ${nodeName}`);
 	for (const [name, value] of Object.entries(values)) {

@@ -75,7 +75,7 @@ const eventRecorders = dataTableNodes.filter(({ node }) => node.parameters.dataT
 
 test('the journey workflows record analytics events (docs/analytics.md)', () => {
 	const files = new Set(eventRecorders.map(({ file }) => file));
-	expect([...files].sort()).toEqual(['booking-abandonment.json', 'first-contact.json', 'post-stay-review-upsell.json', 'reservation-confirmation.json']);
+	expect([...files].sort()).toEqual(['booking-abandonment.json', 'first-contact.json', 'post-stay-review-upsell.json', 'reservation-confirmation.json', 'tracked-links.json']);
 });
 
 test.each(eventRecorders.map(({ file, node }) => [`${file}: ${node.name}`, node]))(

@@ -21,7 +21,8 @@ import {
 import { evaluateSendPolicy, PolicyInputError } from '../../../lib/policy';
 import { getGraphSettings, postMessage } from '../transport';
 import { operations } from './message';
-import { setRecipientResolver, setTokenRevealer, type PreparedSend } from './message/common';
+import { setLinkSigner, setRecipientResolver, setTokenRevealer, type PreparedSend } from './message/common';
+import { trySignTrackedLink } from '../../../lib/links';
 import { isEncryptedPhone, tryDecryptPhone } from '../../../lib/privacy';
 import { optionalGuestKeys } from '../../shared/guestData';
 import { deferFields, policyConfigured, readPolicyInput } from './policy';
@@ -104,6 +105,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	});
 	setTokenRevealer(this, (text) =>
 		guestKeys ? text.replace(PHONE_TOKENS, (token) => tryDecryptPhone(token, guestKeys.encryptionKey) ?? token) : text,
+	);
+	setLinkSigner(this, (claims) =>
+		trySignTrackedLink({ ...claims, issuedAt: DateTime.utc().toSeconds() }, settings.linkSigningSecret),
 	);
 	const delivery = this.getNodeParameter('delivery', 0, {}) as DeliverySettings;
 	const policy: RetryPolicy = {

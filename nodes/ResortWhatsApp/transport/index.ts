@@ -20,6 +20,7 @@ export interface GraphSettings {
 	businessAccountId: string;
 	appSecret: string;
 	verifyToken: string;
+	linkSigningSecret: string;
 }
 
 type GraphContext = IExecuteFunctions | IHookFunctions;
@@ -33,6 +34,7 @@ export async function getGraphSettings(context: GraphContext): Promise<GraphSett
 		businessAccountId: String(credentials.businessAccountId ?? ''),
 		appSecret: String(credentials.appSecret ?? ''),
 		verifyToken: String(credentials.verifyToken ?? ''),
+		linkSigningSecret: String(credentials.linkSigningSecret ?? ''),
 	};
 }
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { TemplateFallback } from '../../../../lib/whatsapp';
+import type { LinkClaims } from '../../../../lib/links';
+import { PayloadValidationError, type TemplateFallback } from '../../../../lib/whatsapp';
 
 /** What an operation hands to the router: the Graph payload plus what the output should say. */
 export interface PreparedSend {
@@ -96,4 +97,19 @@ export function readFrame(context: IExecuteFunctions, itemIndex: number) {
 		headerText: context.getNodeParameter('headerText', itemIndex, '') as string,
 		footer: context.getNodeParameter('footer', itemIndex, '') as string,
 	};
+}
+
+type LinkSigner = (claims: Omit<LinkClaims, 'issuedAt'>) => { token: string } | { error: string };
+const linkSigners = new WeakMap<IExecuteFunctions, LinkSigner>();
+
+/** Set by the router once per execution, with the credential's link signing secret. */
+export function setLinkSigner(context: IExecuteFunctions, signer: LinkSigner): void {
+	linkSigners.set(context, signer);
+}
+
+/** A signed tracked-link token for a URL button (lib/links); PayloadValidationError when it cannot be made. */
+export function signLink(context: IExecuteFunctions, claims: Omit<LinkClaims, 'issuedAt'>): string {
+	const signed = linkSigners.get(context)?.(claims) ?? { error: 'link tracking is not available here' };
+	if ('error' in signed) throw new PayloadValidationError('trackLinkClicks', signed.error);
+	return signed.token;
 }

@@ -5,7 +5,7 @@ import {
 	type TemplateButtonParameter,
 	type TemplateHeader,
 } from '../../../../lib/whatsapp';
-import { readRecipient, recipientField, type PreparedSend } from './common';
+import { readRecipient, recipientField, signLink, type PreparedSend } from './common';
 
 const show = { show: { resource: ['message'], operation: ['sendTemplate'] } };
 
@@ -118,6 +118,33 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Track Link Clicks',
+		name: 'trackLinkClicks',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether URL-suffix buttons carry a signed token instead of the path, for the Resort Tracked Link Trigger to record the click and redirect. Turn on only when the template's URL button points at that trigger (templates:push --tracked-link-base); otherwise the link breaks.",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Tracked Booking ID',
+		name: 'trackedBookingId',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.bookingId }}',
+		description: 'Booking the click is counted for (analytics: clicks per template and booking)',
+		displayOptions: { show: { ...show.show, trackLinkClicks: [true] } },
+	},
+	{
+		displayName: 'Tracked Guest Key',
+		name: 'trackedGuestKey',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.guestKey }}',
+		description: "The guest's lookup key (never the phone number), for clicks before there is a booking",
+		displayOptions: { show: { ...show.show, trackLinkClicks: [true] } },
+	},
+	{
 		displayName: 'Fallback Text',
 		name: 'fallbackText',
 		type: 'string',
@@ -161,11 +188,30 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedSen
 			text: string;
 		}>
 	).map((parameter) => String(parameter.text ?? ''));
-	const buttons = this.getNodeParameter(
+	let buttons = this.getNodeParameter(
 		'buttonParameters.button',
 		itemIndex,
 		[],
 	) as TemplateButtonParameter[];
+	const trackLinkClicks = this.getNodeParameter('trackLinkClicks', itemIndex, false) as boolean;
+	if (trackLinkClicks) {
+		const bookingId = String(this.getNodeParameter('trackedBookingId', itemIndex, '') ?? '').trim();
+		const guestKey = String(this.getNodeParameter('trackedGuestKey', itemIndex, '') ?? '').trim();
+		buttons = buttons.map((button) =>
+			button.subType === 'url'
+				? {
+						...button,
+						value: signLink(this, {
+							path: String(button.value ?? ''),
+							template: name,
+							language,
+							bookingId: bookingId || undefined,
+							guestKey: guestKey || undefined,
+						}),
+					}
+				: button,
+		);
+	}
 	const fallbackText = this.getNodeParameter('fallbackText', itemIndex, '') as string;
 	const lastInboundAt = this.getNodeParameter('lastInboundAt', itemIndex, '') as string;
 	return {
@@ -180,6 +226,8 @@ export function prepare(this: IExecuteFunctions, itemIndex: number): PreparedSen
 		fallback: fallbackText.trim()
 			? { text: fallbackText, to, lastInboundAt: lastInboundAt || undefined }
 			: undefined,
-		summary: { type: 'template', template: name, language },
+		summary: trackLinkClicks
+			? { type: 'template', template: name, language, linkTracked: true }
+			: { type: 'template', template: name, language },
 	};
 }
