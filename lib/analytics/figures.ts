@@ -131,12 +131,16 @@ export function computeOperations(events: AnalyticsEvent[], period: Period) {
 // Funnel, recovery, engagement, revenue
 // ---------------------------------------------------------------------------
 
+/** A conversion for an extra bought (`extra_purchased`), not for the booking itself. */
+const isExtraConversion = (e: AnalyticsEvent) => e.type === 'conversion' && e.stage === 'upsold';
+
 /** Bookings recovered: abandoned, then converted within the window after a reminder for that booking. */
 function recoveredBookings(events: AnalyticsEvent[], windowMs: number): Map<string, AnalyticsEvent> {
 	const reminders = events.filter((e) => e.type === 'message_sent' && REMINDER_TEMPLATES.has(e.template ?? '') && e.bookingId);
 	const abandoned = new Set(events.filter((e) => e.type === 'stage_changed' && e.stage === 'abandoned').map((e) => e.bookingId));
 	const out = new Map<string, AnalyticsEvent>();
-	for (const conversion of events.filter((e) => e.type === 'conversion' && e.bookingId)) {
+	// An extra bought is not the booking being confirmed: it recovers nothing.
+	for (const conversion of events.filter((e) => e.type === 'conversion' && e.bookingId && !isExtraConversion(e))) {
 		const at = millis(conversion.at);
 		if (!abandoned.has(conversion.bookingId)) continue;
 		const touched = reminders.some((r) => r.bookingId === conversion.bookingId && millis(r.at) < at && at - millis(r.at) <= windowMs);
@@ -147,11 +151,13 @@ function recoveredBookings(events: AnalyticsEvent[], windowMs: number): Map<stri
 
 /**
  * - guests per stage: distinct `guestKey`s with a `stage_changed` to that stage in the period
- *   (`recovered`: guests with a recovered booking, see below).
+ *   (`recovered`: guests with a recovered booking, see below; `upsold`: guests who bought an extra,
+ *   recorded from the booking event `extra_purchased`).
  * - conversion from stage i to the next: of the guests who reached stage i, the share who also
  *   reached stage i+1 (so side stages like `abandoned` read as "share who abandoned").
- * - recovery: abandoned bookings (stage `abandoned` in the period) that have a `conversion` within
- *   the attribution window after a reminder (`booking_reminder_1`/`_2`) for the same booking;
+ * - recovery: abandoned bookings (stage `abandoned` in the period) that have a `conversion` (not
+ *   an extra's, stage `upsold`) within the attribution window after a reminder
+ *   (`booking_reminder_1`/`_2`) for the same booking;
  *   recoveryRate = recovered / abandoned.
  */
 export function computeFunnel(events: AnalyticsEvent[], period: Period, options: AnalyticsOptions = {}) {
@@ -243,7 +249,8 @@ function lastSentTo(sent: AnalyticsEvent[], reply: AnalyticsEvent, windowMs: num
 }
 
 /**
- * - per journey (booking): the sum of its `conversion` amounts in the period, per currency.
+ * - per journey (booking): the sum of its `conversion` amounts in the period, per currency (the
+ *   reservation and any extras bought for it).
  * - per template: last touch — each conversion is credited to the last template message sent (strictly before it) for
  *   that booking (else to that guest) at most `attributionWindowHours` before it; conversions with
  *   no such message are `unattributed`.

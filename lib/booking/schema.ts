@@ -21,11 +21,18 @@ export const BOOKING_EVENT_TYPES = [
 	'reservation_cancelled',
 	'checked_in',
 	'checked_out',
+	'extra_purchased',
 ] as const;
 export type BookingEventType = (typeof BOOKING_EVENT_TYPES)[number];
 
 /** Reminders about an unfinished booking are marketing: they need the guest's opt-in. */
 export const MARKETING_EVENT_TYPES: readonly BookingEventType[] = ['booking_started', 'booking_abandoned'];
+
+/**
+ * Reports the workflows only record (no message goes to the guest): a missing phone or an
+ * accommodation the catalog does not know is no reason for a person to look at them.
+ */
+export const RECORD_ONLY_EVENT_TYPES: readonly BookingEventType[] = ['extra_purchased'];
 
 export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 /** BCP-47-ish: language, optional script, optional region (`en`, `pt-BR`, `zh-Hant-TW`, `es-419`). */
@@ -80,13 +87,24 @@ export const staySchema = z
 
 export const amountSchema = z
 	.strictObject({
-		value: z.number().nonnegative().describe('Total price of the stay, 0 or more, in major units (129.5 = 129.50).'),
+		value: z
+			.number()
+			.nonnegative()
+			.describe('Amount paid, 0 or more, in major units (129.5 = 129.50): the total price of the stay; for extra_purchased, the price of the extra.'),
 		currency: z
 			.string()
 			.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of 3 capital letters (EUR, USD)')
 			.describe('ISO 4217 currency code, three capital letters (`EUR`).'),
 	})
-	.describe('Total price of the booking.');
+	.describe('Total price of the booking; for extra_purchased, what the extra cost.');
+
+export const extraSchema = z
+	.strictObject({
+		id: id('Id of the extra in the source system (add-on, product or service id, e.g. `spa-for-two`).'),
+		name: z.string().trim().min(1).max(200).optional().describe('What was bought, as the resort names it (`Sunset spa ritual for two`). Optional.'),
+		quantity: z.int(msg('must be a whole number')).min(1).optional().describe('How many were bought, 1 or more (default 1). amount is the total for all of them.'),
+	})
+	.describe('The extra bought during or after the stay (spa, dinner, late check-out, …).');
 
 const baseShape = {
 	eventId: id('Unique id of this event. Redeliveries must reuse it: it is the deduplication key.'),
@@ -129,6 +147,11 @@ export const bookingEventSchema = z
 		variant('reservation_cancelled', 'A reservation was cancelled.'),
 		variant('checked_in', 'The guest checked in.'),
 		variant('checked_out', 'The guest checked out.'),
+		variant('extra_purchased', 'The guest bought an extra for the booking (spa, dinner, …); amount and extra are required, stay is optional. Recorded only: no message.', {
+			stay: staySchema.optional(),
+			amount: amountSchema,
+			extra: extraSchema,
+		}),
 	])
 	.meta({ title: 'Resort booking event' })
 	.describe('A booking lifecycle event sent to the Resort WhatsApp booking webhook.');
@@ -137,6 +160,7 @@ export type BookingEvent = z.infer<typeof bookingEventSchema>;
 export type Guest = z.infer<typeof guestSchema>;
 export type Stay = z.infer<typeof staySchema>;
 export type Amount = z.infer<typeof amountSchema>;
+export type Extra = z.infer<typeof extraSchema>;
 
 export interface FieldError {
 	path: string;
@@ -198,6 +222,7 @@ export type ReviewReason = keyof typeof REVIEW_REASONS;
 /** For a valid event: can the resort act on it automatically, or does it go to manual review? */
 export function actionability(event: BookingEvent, options: ActionabilityOptions = {}): Actionability {
 	const reasons: ReviewReason[] = [];
+	if (RECORD_ONLY_EVENT_TYPES.includes(event.type)) return { actionable: true, reasons };
 	if (!event.guest.phone) reasons.push('missing_phone');
 	if (MARKETING_EVENT_TYPES.includes(event.type) && event.guest.marketingConsent !== true) {
 		reasons.push('no_marketing_consent');

@@ -110,7 +110,7 @@ export class BookingEventTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["platform"] }}',
 		description:
-			'Starts the workflow when the booking platform reports a booking started, abandoned, confirmed, cancelled, checked in or checked out',
+			'Starts the workflow when the booking platform reports a booking started, abandoned, confirmed, cancelled, checked in or checked out, or an extra bought',
 		defaults: { name: 'Booking Event Trigger' },
 		inputs: [],
 		outputs: `={{(${configuredOutputs})($parameter)}}`,

@@ -194,7 +194,8 @@ edit('booking-abandonment.json', (w, file) => {
 	// execution (abandoned, started and checked-in events wait; nothing there is urgent).
 	w.node(recorder(file, 'Record Booking Webhook', w.at('Route by Type', 220, -440), received));
 	w.connect('Booking Event', 1, 'Record Booking Webhook');
-	for (const output of [0, 1, 3, 4]) w.connect('Route by Type', output, 'Record Booking Webhook');
+	// Outputs: 0 Started, 1 Abandoned, 2 Confirmed, 3 Cancelled, 4 Extra Purchased, 5 Other Events.
+	for (const output of [0, 1, 3, 4, 5]) w.connect('Route by Type', output, 'Record Booking Webhook');
 	// A confirmation is the hot path: recorded right of Confirm Reservation (same height: n8n runs it after), so after the confirmation went out.
 	w.node(recorder(file, 'Record Confirmed Webhook', w.at('Confirm Reservation', 220, 0), received));
 	w.connect('Route by Type', 2, 'Record Confirmed Webhook');
@@ -221,6 +222,36 @@ edit('booking-abandonment.json', (w, file) => {
 	);
 	w.connect('Route by Type', 0, 'Record Stage');
 	w.connect('Route by Type', 1, 'Record Stage');
+	// An extra bought (extra_purchased): nothing is sent, the purchase is only recorded. The insert's
+	// output is the inserted row, so both read the event from Route by Type.
+	const bought = "$('Route by Type').item.json";
+	const extra = {
+		at: `={{ ${bought}.receivedAt || $now.toISO() }}`,
+		bookingId: `={{ ${bought}.bookingId }}`,
+		guestKey: `={{ ((${bought}.guest || {}).phone || {}).lookupKey || null }}`,
+		source: 'booking-abandonment',
+	};
+	w.node(
+		recorder(file, 'Record Extra Conversion', w.at('Route by Type', 220, 940), {
+			type: 'conversion',
+			// Marks the conversion as an extra, not a booking (a recovery counts bookings only).
+			stage: 'upsold',
+			amount: `={{ Number(${bought}.amount.value) }}`,
+			currency: `={{ ${bought}.amount.currency }}`,
+			...extra,
+		}),
+	);
+	w.node(recorder(file, 'Record Stage Upsold', w.at('Route by Type', 440, 940), { type: 'stage_changed', stage: 'upsold', ...extra }));
+	w.connect('Route by Type', 4, 'Record Extra Conversion');
+	w.connect('Record Extra Conversion', 0, 'Record Stage Upsold');
+	const extrasNote = stickyNote(
+		file,
+		w.at('Route by Type', 180, 1100),
+		'## Extras bought (upsold)\n`extra_purchased` (the booking platform reports an extra bought: spa, dinner…, e.g. after the `upsell_offer`) sends the guest nothing. **Record Extra Conversion** adds a `conversion` row with its amount and currency (stage `upsold`), **Record Stage Upsold** the funnel stage `upsold`. Revenue per template credits the last message sent for the booking before it (usually `upsell_offer`). Redeliveries (same `eventId`) are dropped by the trigger.',
+		220,
+	);
+	w.node({ ...extrasNote, id: uuid(file, 'Note: Extras'), name: 'Note: Extras' });
+
 	const context = {
 		bookingId: "={{ $('Journey').item.json.bookingId }}",
 		guestKey: "={{ $('Journey').item.json.guest.phone.lookupKey }}",
@@ -238,7 +269,7 @@ edit('booking-abandonment.json', (w, file) => {
 		stickyNote(
 			file,
 			w.at('Booking Event', -40, -520),
-			'## Analytics\nThe **Record …** nodes add one row each to the `resort_events` Data table (docs/analytics.md): webhook received/rejected (the trigger\'s *Report Refused Requests* is on; a confirmation is recorded after Confirm Reservation, off its hot path), stage booking_started / abandoned, reminders sent / failed. They continue on error: a failed insert never stops a guest message. Guests appear only as `guestKey`.',
+			'## Analytics\nThe **Record …** nodes add one row each to the `resort_events` Data table (docs/analytics.md): webhook received/rejected (the trigger\'s *Report Refused Requests* is on; a confirmation is recorded after Confirm Reservation, off its hot path), stage booking_started / abandoned, an extra bought (conversion + stage upsold), reminders sent / failed. They continue on error: a failed insert never stops a guest message. Guests appear only as `guestKey`.',
 		),
 	);
 });

@@ -394,6 +394,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				bookingUrl: `https://book.example-resort.com/${type === 'reservation_confirmed' ? 'reservations' : 'resume'}/${bookingId}`,
 			};
 			if (type === 'reservation_confirmed') event.amount = { value: 1240, currency: 'EUR' };
+			// The spa ritual the upsell_offer proposes, bought: recorded as stage upsold and a conversion.
+			if (type === 'extra_purchased') {
+				event.amount = { value: 180, currency: 'EUR' };
+				event.extra = { id: 'spa-for-two', name: 'Sunset spa ritual for two' };
+			}
 			const body = JSON.stringify(event);
 			const note: BookingNote = {
 				id: String(event.eventId),

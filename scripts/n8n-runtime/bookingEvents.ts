@@ -19,7 +19,8 @@ export const BOOKING_SITE = 'https://book.example-resort.com/';
 
 /**
  * A valid event of `type` for the guest's booking: a family suite in July, Madrid time zone, a
- * fresh event id. A confirmation carries `amount` (default 1240 EUR) and the reservation's page.
+ * fresh event id. A confirmation carries `amount` (default 1240 EUR) and the reservation's page;
+ * an extra bought (`extra_purchased`) its amount (default 180 EUR) and the spa extra, no stay.
  */
 export function bookingEventBody(type: BookingEventType, guest: EventGuest, options: { amount?: number; currency?: string } = {}): Record<string, unknown> {
 	const body: Record<string, unknown> = {
@@ -38,6 +39,12 @@ export function bookingEventBody(type: BookingEventType, guest: EventGuest, opti
 		source: 'direct',
 		bookingUrl: `${BOOKING_SITE}resume/${guest.bookingId}`,
 	};
+	if (type === 'extra_purchased') {
+		delete body.stay;
+		delete body.bookingUrl;
+		body.amount = { value: options.amount ?? 180, currency: options.currency ?? 'EUR' };
+		body.extra = { id: 'spa-for-two', name: 'Sunset spa ritual for two' };
+	}
 	if (type === 'reservation_confirmed') {
 		body.amount = { value: options.amount ?? 1240, currency: options.currency ?? 'EUR' };
 		body.bookingUrl = `${BOOKING_SITE}reservations/${guest.bookingId}`;

@@ -68,7 +68,7 @@ test('journey stages per guest, in funnel terms', () => {
 			.map((e) => e.stage)
 			.sort();
 	expect(stages(lucia.guestKey)).toEqual(['booking_started', 'confirmed', 'first_contact', 'qualified', 'suggestions']);
-	expect(stages(ben.guestKey)).toEqual(['abandoned', 'confirmed']);
+	expect(stages(ben.guestKey)).toEqual(['abandoned', 'confirmed', 'upsold']);
 	expect(stages(carla.guestKey)).toEqual(['abandoned']);
 });
 
@@ -119,31 +119,36 @@ test('conversions carry amount and currency; refusals reason and HTTP status', (
 	const { lucia, ben } = run.guests;
 	expect(
 		of('conversion')
-			.map((e) => [e.bookingId, e.amount, e.currency])
+			.map((e) => [e.bookingId, e.amount, e.currency, e.stage])
 			.sort(),
 	).toEqual([
-		[ben.bookingId, 900, 'EUR'],
-		[lucia.bookingId, 1240, 'EUR'],
+		[ben.bookingId, 900, 'EUR', null],
+		[ben.bookingId, 120, 'EUR', 'upsold'], // the extra Ben bought
+		[lucia.bookingId, 1240, 'EUR', null],
 	].sort());
 	expect(
 		of('webhook_rejected')
 			.map((e) => `${e.source} ${e.reason} ${e.httpStatus}`)
 			.sort(),
 	).toEqual(['booking bad_signature 401', 'booking invalid_event 422', 'whatsapp bad_signature 401']);
-	expect(of('webhook_received').map((e) => e.source).sort()).toEqual(['booking', 'booking', 'booking', 'booking', 'booking', 'whatsapp', 'whatsapp']);
+	expect(of('webhook_received').map((e) => e.source).sort()).toEqual(['booking', 'booking', 'booking', 'booking', 'booking', 'booking', 'whatsapp', 'whatsapp']);
 });
 
 test('the figures of the run, from the recorded rows', () => {
 	const { events: parsed } = parseAnalyticsEvents(events);
 	// WhatsApp timestamps are whole seconds: the period starts a second before the script.
 	const figures = computeAnalytics(parsed, { from: new Date(Date.parse(run.startedAt) - 1000).toISOString(), to: new Date(Date.parse(run.finishedAt) + 1000).toISOString() });
-	expect(figures.operations.webhooks).toMatchObject({ received: 10, accepted: 7, rejected: 3, rejectionRate: 0.3 });
+	expect(figures.operations.webhooks).toMatchObject({ received: 11, accepted: 8, rejected: 3, rejectionRate: 0.2727 });
 	expect(figures.operations.messages).toMatchObject({ attempted: 6, sent: 6, delivered: 5, failed: 1, deliveryRate: 0.8333, failureRate: 0.1667, failuresByCode: { '131049': 1 } });
 	expect(figures.funnel.stages.find((s) => s.stage === 'recovered')?.guests).toBe(1);
+	expect(figures.funnel.stages.find((s) => s.stage === 'upsold')?.guests).toBe(1); // Ben
 	expect(figures.funnel.recovery).toMatchObject({ abandonedBookings: 2, recoveredBookings: 1, rate: 0.5 });
+	expect(figures.revenue.perJourney).toContainEqual({ bookingId: run.guests.ben.bookingId, revenue: { EUR: 1020 } }); // 900 + 120
 	expect(figures.revenue.perTemplate).toEqual([
 		{ template: 'booking_reminder_1', revenue: { EUR: 900 } },
 		{ template: 'product_suggestions', revenue: { EUR: 1240 } },
+		// Ben's extra: last touch for his booking is his confirmation (no upsell_offer was sent in this script).
+		{ template: 'reservation_confirmation', revenue: { EUR: 120 } },
 	]);
 });
 

@@ -3,13 +3,15 @@
  * workflows/booking-abandonment.json for checked_in / checked_out; the guest's answer arrives at
  * workflows/first-contact.json) in the real n8n against the fake Cloud API. Timings are compressed
  * by configuration only: Wait Before Review = 1 s, Wait for Reply limit = 15 s, quiet hours off.
- * Asserts the exact requests that reached the fake, in order, per guest, and the journey rows.
+ * Asserts the exact requests that reached the fake, in order, per guest, and the journey rows;
+ * and that an extra bought after the upsell (booking event `extra_purchased`) is recorded in
+ * resort_events as exactly the stage `upsold` and a conversion credited to `upsell_offer`.
  */
 import axios from 'axios';
 import { randomBytes, randomUUID } from 'crypto';
 
-import { signBookingWebhook, type BookingEventType } from '../../lib';
-import { phoneLookupKey } from '../../lib/privacy';
+import { computeFunnel, computeRevenue, parseAnalyticsEvents, signBookingWebhook, type BookingEventType } from '../../lib';
+import { maskPhone, phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
 import { N8nApi, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
 import {
@@ -60,6 +62,7 @@ let bookingUrl: string;
 let journeysTable: string;
 let reviewTable: string;
 let guestsTable: string;
+let eventsTable: string;
 const lookupKey = randomBytes(32).toString('hex');
 
 /**
@@ -88,6 +91,7 @@ beforeAll(async () => {
 	journeysTable = ids.resort_journeys;
 	reviewTable = ids.resort_review_queue;
 	guestsTable = ids.resort_guests;
+	eventsTable = ids.resort_events;
 
 	const hookName = `Resort Booking Webhook (post-stay ${randomBytes(3).toString('hex')})`;
 	webhookCredential = {
@@ -171,6 +175,21 @@ async function post(type: BookingEventType, g: Guest): Promise<void> {
 		transformRequest: [(data: string) => data],
 	});
 	expect(response.status).toBe(202);
+}
+
+/** Posts a signed body as the booking platform does; returns n8n's answer. */
+async function postRaw(raw: string): Promise<{ status: number; data: any }> {
+	const response = await http.post(bookingUrl, raw, {
+		headers: { 'content-type': 'application/json', 'x-resort-signature': signBookingWebhook(raw, secret, Date.now() / 1000) },
+		transformRequest: [(data: string) => data],
+	});
+	return { status: response.status, data: response.data };
+}
+
+/** resort_events rows about a guest: their booking or their key. */
+async function eventsOf(g: Guest): Promise<DataTableRow[]> {
+	const key = phoneLookupKey(g.phone, lookupKey);
+	return (await rows(n8n, eventsTable)).filter((r) => r.bookingId === g.bookingId || r.guestKey === key);
 }
 
 async function sendsTo(g: Guest): Promise<RequestRecord[]> {
@@ -378,6 +397,91 @@ describe('post-stay review and upsell', () => {
 		await sleep(3000);
 		expect((await sendsTo(lucia)).map(templateName)).toEqual(['post_purchase_review', 'upsell_offer']);
 		expect(await journeyRow(lucia)).toMatchObject({ reviewStatus: 'no_answer', reviewAnswer: 'Buena', upsellStatus: 'sent' });
+	});
+
+	test('an extra bought after the upsell (extra_purchased): exactly stage upsold + a conversion credited to upsell_offer, no message, no phone', async () => {
+		const mia = guest('Mia Berg', 'en');
+		const key = phoneLookupKey(mia.phone, lookupKey);
+		await post('checked_in', mia);
+		const [first] = await waitForSends(mia, 1, 15_000);
+		await eventually(async () => ((await journeyRow(mia)).reviewStatus === 'asked' ? true : undefined), 10_000, 'review asked');
+		await tapRating(mia, wamidOf(first), 'review_excellent', 'Excellent');
+		const both = await waitForSends(mia, 2, 10_000);
+		expect(both[1].body).toEqual(upsell(mia));
+		// Everything the review, the tap and the upsell record is in before the purchase.
+		await eventually(
+			async () => {
+				const found = await eventsOf(mia);
+				const sent = found.filter((r) => r.type === 'message_sent').length;
+				const tap = found.some((r) => r.type === 'button_click') && found.some((r) => r.type === 'stage_changed' && r.stage === 'reviewed');
+				return sent === 2 && tap ? true : undefined;
+			},
+			20_000,
+			'the review and the upsell recorded',
+		);
+		await sleep(2000);
+		const before = await eventsOf(mia);
+		const postStayRuns = (await n8n.listExecutions({ workflowId: postStayId })).length;
+
+		const purchase = {
+			eventId: `evt-${randomUUID()}`,
+			type: 'extra_purchased',
+			occurredAt: new Date().toISOString(),
+			bookingId: mia.bookingId,
+			guest: { phone: mia.phone, name: mia.name, language: mia.language, marketingConsent: true, timeZone: 'Europe/Madrid' },
+			amount: { value: 180, currency: 'EUR' },
+			extra: { id: 'spa-for-two', name: 'Sunset spa ritual for two' },
+			source: 'direct',
+		};
+		const raw = JSON.stringify(purchase);
+		const accepted = await postRaw(raw);
+		expect(accepted).toEqual({ status: 202, data: { accepted: true, events: [{ eventId: purchase.eventId, duplicate: false, needsReview: false }] } });
+		// The platform redelivers it (same eventId): dropped, nothing recorded twice.
+		const again = await postRaw(raw);
+		expect(again).toEqual({ status: 202, data: { accepted: true, events: [{ eventId: purchase.eventId, duplicate: true }] } });
+
+		const isNew = (r: DataTableRow) => !before.some((b) => b.id === r.id);
+		await eventually(
+			async () => ((await eventsOf(mia)).filter(isNew).length >= 3 ? true : undefined),
+			20_000,
+			'the purchase recorded',
+		);
+		await sleep(3000); // a duplicate or a stray row would show up within this
+		const after = await eventsOf(mia);
+		const added = after.filter(isNew);
+		const shape = (r: DataTableRow) => ({
+			type: r.type,
+			stage: r.stage ?? null,
+			amount: r.amount ?? null,
+			currency: r.currency ?? null,
+			bookingId: r.bookingId,
+			guestKey: r.guestKey,
+			template: r.template ?? null,
+			source: r.source,
+		});
+		const byType = (a: { type: unknown }, b: { type: unknown }) => String(a.type).localeCompare(String(b.type));
+		expect(added.map(shape).sort(byType)).toEqual([
+			{ type: 'conversion', stage: 'upsold', amount: 180, currency: 'EUR', bookingId: mia.bookingId, guestKey: key, template: null, source: 'booking-abandonment' },
+			{ type: 'stage_changed', stage: 'upsold', amount: null, currency: null, bookingId: mia.bookingId, guestKey: key, template: null, source: 'booking-abandonment' },
+			{ type: 'webhook_received', stage: null, amount: null, currency: null, bookingId: mia.bookingId, guestKey: key, template: null, source: 'booking' },
+		]);
+		// No phone in any form in any row about this guest.
+		const text = JSON.stringify(after);
+		for (const form of [mia.phone, mia.phone.slice(1), mia.phone.slice(3), maskPhone(mia.phone)]) expect(text).not.toContain(form);
+
+		// Nothing sent, no post-stay run for the purchase.
+		expect((await sendsTo(mia)).map(templateName)).toEqual(['post_purchase_review', 'upsell_offer']);
+		expect((await n8n.listExecutions({ workflowId: postStayId })).length).toBe(postStayRuns);
+
+		// The figures, from the rows as recorded: Mia is upsold, the 180 EUR are her booking's and the upsell_offer's.
+		const { events, invalid } = parseAnalyticsEvents(after);
+		expect(invalid).toEqual([]);
+		const period = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+		expect(computeFunnel(events, period).stages.find((s) => s.stage === 'upsold')?.guests).toBe(1);
+		expect(computeRevenue(events, period)).toEqual({
+			perJourney: [{ bookingId: mia.bookingId, revenue: { EUR: 180 } }],
+			perTemplate: [{ template: 'upsell_offer', revenue: { EUR: 180 } }],
+		});
 	});
 
 	test('a guest who wrote STOP gets the review (utility) but no upsell: blocked as opted out, queued for review', async () => {

@@ -7,7 +7,8 @@
  * `sent` + `delivered` status webhooks unless a fault says otherwise):
  * - Lucia writes "Hola" on WhatsApp (first contact → welcome_qualifier), taps "Familia" (button →
  *   qualified → product_suggestions), then starts a booking and confirms it (1240 EUR).
- * - Ben abandons a booking (booking_reminder_1; the fake then reports it read) and confirms (900 EUR).
+ * - Ben abandons a booking (booking_reminder_1; the fake then reports it read), confirms (900 EUR)
+ *   and buys an extra for it (extra_purchased, 120 EUR: stage upsold, no message).
  * - Carla abandons a booking; Meta reports her reminder failed (status webhook, code 131049).
  * - Three refused webhooks: a booking event with a wrong signature (401), an invalid booking
  *   event (422) and a WhatsApp delivery with a wrong signature (401).
@@ -135,7 +136,7 @@ const countOf = (events: DataTableRow[], type: string, where: (row: DataTableRow
 
 /** What the script must leave in resort_events, per type (see the file comment). */
 export const EXPECTED_TYPE_COUNTS: Record<string, number> = {
-	webhook_received: 7,
+	webhook_received: 8,
 	webhook_rejected: 3,
 	message_sent: 6,
 	message_delivered: 5,
@@ -143,8 +144,8 @@ export const EXPECTED_TYPE_COUNTS: Record<string, number> = {
 	message_failed: 1,
 	guest_reply: 1,
 	button_click: 1,
-	stage_changed: 8,
-	conversion: 2,
+	stage_changed: 9,
+	conversion: 3,
 };
 
 export async function runScriptedJourneys(n8n: N8nApi, fake: FakeControl, resort: AnalyticsResort): Promise<ScriptedRun> {
@@ -184,6 +185,9 @@ export async function runScriptedJourneys(n8n: N8nApi, fake: FakeControl, resort
 	expect(await postBooking(resort, bookingEvent('reservation_confirmed', ben, 900))).toBe(202);
 	// The fault below must hit Carla's reminder, not this confirmation.
 	await until('Ben confirmation sent', (rows) => countOf(rows, 'message_sent', mine(ben)) === 2);
+	// Ben buys an extra: recorded only (the fault below cannot hit it: nothing is sent).
+	expect(await postBooking(resort, bookingEvent('extra_purchased', ben, 120))).toBe(202);
+	await until('Ben upsold', (rows) => countOf(rows, 'stage_changed', (r) => r.stage === 'upsold' && r.bookingId === ben.bookingId) === 1);
 
 	// Carla abandons; Meta accepts her reminder, then reports it failed.
 	await fake.addFaults({ phoneNumberId: tenant.phoneNumberId, path: 'messages', count: 1, statusFailure: { code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' } });

@@ -9,6 +9,7 @@ import {
 	computeRevenue,
 	parseAnalyticsEvents,
 	percentile,
+	type AnalyticsEvent,
 } from '../../lib';
 import { DAY, HISTORY } from '../support/analyticsHistory';
 
@@ -119,6 +120,60 @@ describe('revenue', () => {
 				{ template: 'unattributed', revenue: { EUR: 500 } }, // B3: its only reminder was refused
 			],
 		});
+	});
+});
+
+describe('extras bought (extra_purchased → stage upsold + a conversion marked upsold)', () => {
+	// A second hand-worked day, as booking-abandonment records it: GA abandons BA, is reminded,
+	// books (1000 EUR), gets the review and the upsell_offer and buys the spa (180 EUR); GB is
+	// reminded about BB and an extra (50 EUR) arrives for BB without BB ever being confirmed.
+	const day = { from: '2026-08-01T00:00:00Z', to: '2026-08-02T00:00:00Z' };
+	const at = (hhmm: string) => `2026-08-01T${hhmm}:00Z`;
+	const events: AnalyticsEvent[] = [
+		{ type: 'stage_changed', at: at('08:00'), stage: 'abandoned', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'message_sent', at: at('08:10'), template: 'booking_reminder_1', messageId: 'r1', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'stage_changed', at: at('09:00'), stage: 'abandoned', guestKey: 'GB', bookingId: 'BB' },
+		{ type: 'message_sent', at: at('09:05'), template: 'booking_reminder_1', messageId: 'r2', guestKey: 'GB', bookingId: 'BB' },
+		{ type: 'conversion', at: at('10:00'), amount: 1000, currency: 'EUR', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'stage_changed', at: at('10:00'), stage: 'confirmed', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'message_sent', at: at('10:01'), template: 'reservation_confirmation', messageId: 'c1', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'conversion', at: at('11:00'), stage: 'upsold', amount: 50, currency: 'EUR', guestKey: 'GB', bookingId: 'BB' },
+		{ type: 'stage_changed', at: at('11:00'), stage: 'upsold', guestKey: 'GB', bookingId: 'BB' },
+		{ type: 'message_sent', at: at('12:00'), template: 'post_purchase_review', messageId: 'p1', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'stage_changed', at: at('12:30'), stage: 'reviewed', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'message_sent', at: at('13:00'), template: 'upsell_offer', messageId: 'u1', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'conversion', at: at('15:00'), stage: 'upsold', amount: 180, currency: 'EUR', guestKey: 'GA', bookingId: 'BA' },
+		{ type: 'stage_changed', at: at('15:00'), stage: 'upsold', guestKey: 'GA', bookingId: 'BA' },
+	];
+
+	test('upsold counts the guests who bought an extra; an extra recovers no booking', () => {
+		const funnel = computeFunnel(events, day);
+		const guests = Object.fromEntries(funnel.stages.map((s) => [s.stage, s.guests]));
+		expect(guests).toMatchObject({ abandoned: 2, recovered: 1, confirmed: 1, reviewed: 1, upsold: 2 }); // upsold: GA, GB
+		expect(funnel.conversions.find((c) => c.from === 'reviewed')).toEqual({ from: 'reviewed', to: 'upsold', rate: 1 }); // GA of GA
+		// BB's only conversion is an extra: without the `upsold` mark it would read as recovered.
+		expect(funnel.recovery).toMatchObject({ abandonedBookings: 2, recoveredBookings: 1, rate: 0.5 });
+	});
+
+	test('revenue: the extra adds to its booking, and goes to the last message before it (the upsell_offer)', () => {
+		expect(computeRevenue(events, day)).toEqual({
+			perJourney: [
+				{ bookingId: 'BA', revenue: { EUR: 1180 } }, // 1000 + 180
+				{ bookingId: 'BB', revenue: { EUR: 50 } },
+			],
+			perTemplate: [
+				{ template: 'booking_reminder_1', revenue: { EUR: 1050 } }, // BA's booking (r1) + BB's extra (r2)
+				{ template: 'upsell_offer', revenue: { EUR: 180 } }, // u1 at 13:00, the last before 15:00
+			],
+		});
+	});
+
+	test('the rows as the Data table returns them parse, stage and all', () => {
+		const rows = events.map((e, i) => ({ id: i + 1, ...e, amount: e.amount === undefined ? null : String(e.amount), stage: e.stage ?? '' }));
+		const { events: parsed, invalid } = parseAnalyticsEvents(rows);
+		expect(invalid).toEqual([]);
+		expect(computeFunnel(parsed, day).stages.find((s) => s.stage === 'upsold')?.guests).toBe(2);
+		expect(computeRevenue(parsed, day).perTemplate).toContainEqual({ template: 'upsell_offer', revenue: { EUR: 180 } });
 	});
 });
 

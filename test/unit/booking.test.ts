@@ -3,6 +3,7 @@ import { join } from 'path';
 import {
 	actionability,
 	adaptCloudbeds,
+	BOOKING_EVENT_TYPES,
 	adaptMews,
 	completeMewsEvent,
 	bookingEventJsonSchemaText,
@@ -32,22 +33,25 @@ describe('generated artefacts never drift from the zod definition', () => {
 	it('docs/booking-events.md carries the generated field table', () => {
 		const doc = readFileSync(join(root, 'docs/booking-events.md'), 'utf8');
 		expect(replaceFieldsTable(doc)).toBe(doc);
-		expect(doc).toContain('| `amount` | object | only `reservation_confirmed` | Total price of the booking. |');
-		expect(doc).toContain('| `stay` | object | yes, except `booking_started` |');
+		expect(doc).toContain('| `amount` | object | only `reservation_confirmed`, `extra_purchased` |');
+		expect(doc).toContain('| `stay` | object | yes, except `booking_started`, `extra_purchased` |');
+		expect(doc).toContain('| `extra.id` | string (1–200 chars) | only `extra_purchased` |');
 	});
 });
 
 describe('validateBookingEvent', () => {
-	it('accepts a valid event of each of the six types', () => {
-		const types = ['booking_started', 'booking_abandoned', 'reservation_confirmed', 'reservation_cancelled', 'checked_in', 'checked_out'];
+	it('accepts a valid event of each of the seven types', () => {
+		const types = ['booking_started', 'booking_abandoned', 'reservation_confirmed', 'reservation_cancelled', 'checked_in', 'checked_out', 'extra_purchased'];
+		expect(BOOKING_EVENT_TYPES).toEqual(types);
 		for (const type of types) {
-			const r = validateBookingEvent({ ...base(), type, eventId: `e-${type}` });
-			expect(r).toEqual({ ok: true, event: { ...base(), type, eventId: `e-${type}` } });
+			const extra = type === 'extra_purchased' ? { extra: { id: 'spa-for-two' } } : {};
+			const r = validateBookingEvent({ ...base(), type, eventId: `e-${type}`, ...extra });
+			expect(r).toEqual({ ok: true, event: { ...base(), type, eventId: `e-${type}`, ...extra } });
 		}
 	});
 
 	it('accepts the example payloads', () => {
-		for (const f of ['reservation-confirmed.json', 'booking-abandoned.json', 'booking-started-needs-review.json']) {
+		for (const f of ['reservation-confirmed.json', 'booking-abandoned.json', 'booking-started-needs-review.json', 'extra-purchased.json']) {
 			expect(validateBookingEvent(example(f)).ok).toBe(true);
 		}
 	});
@@ -101,7 +105,7 @@ describe('validateBookingEvent', () => {
 		b.stay.checkOut = '2026-07-10';
 		expect(errorsOf(b)).toEqual([{ path: 'stay.checkOut', message: 'must be after checkIn' }]);
 		expect(errorsOf({ ...base(), type: 'booked' })).toEqual([
-			{ path: 'type', message: 'must be one of booking_started, booking_abandoned, reservation_confirmed, reservation_cancelled, checked_in, checked_out' },
+			{ path: 'type', message: 'must be one of booking_started, booking_abandoned, reservation_confirmed, reservation_cancelled, checked_in, checked_out, extra_purchased' },
 		]);
 		const g = base();
 		delete g.guest.name;
@@ -120,6 +124,46 @@ describe('validateBookingEvent', () => {
 			{ path: 'stay.checkIn', message: 'is required' },
 			{ path: 'stay.adults', message: 'is required' },
 		]);
+	});
+
+	describe('extra_purchased', () => {
+		const purchase = () => example('extra-purchased.json');
+
+		it('needs bookingId, guest, amount and what was bought; stay may be left out', () => {
+			const r = validateBookingEvent(purchase());
+			expect(r.ok && r.event).toMatchObject({
+				type: 'extra_purchased',
+				bookingId: 'R-20260710-0042',
+				amount: { value: 180, currency: 'EUR' },
+				extra: { id: 'spa-for-two', name: 'Sunset spa ritual for two', quantity: 1 },
+			});
+			expect(r.ok && r.event.stay).toBeUndefined();
+			const { name: _n, quantity: _q, ...idOnly } = purchase().extra;
+			expect(validateBookingEvent({ ...purchase(), extra: idOnly }).ok).toBe(true);
+			// A stay, when given, is checked like any other.
+			expect(errorsOf({ ...purchase(), stay: { ...base().stay, checkOut: '2026-07-01' } })).toEqual([{ path: 'stay.checkOut', message: 'must be after checkIn' }]);
+		});
+
+		it('names each missing or broken field of the purchase', () => {
+			const { amount: _a, extra: _e, bookingId: _b, ...bare } = purchase();
+			expect(errorsOf(bare)).toEqual([
+				{ path: 'bookingId', message: 'is required' },
+				{ path: 'amount', message: 'is required' },
+				{ path: 'extra', message: 'is required' },
+			]);
+			expect(errorsOf({ ...purchase(), amount: { value: -5, currency: 'euro' }, extra: { name: 'Spa', quantity: 0, colour: 'blue' } })).toEqual([
+				{ path: 'amount.value', message: 'Too small: expected number to be >=0' },
+				{ path: 'amount.currency', message: 'must be an ISO 4217 code of 3 capital letters (EUR, USD)' },
+				{ path: 'extra.id', message: 'is required' },
+				{ path: 'extra.quantity', message: 'Too small: expected number to be >=1' },
+				{ path: 'extra.colour', message: 'is not a known field (put extra data in metadata)' },
+			]);
+			expect(errorsOf({ ...purchase(), extra: 'spa' })).toEqual([{ path: 'extra', message: 'must be an object' }]);
+		});
+
+		it('extra belongs to extra_purchased only', () => {
+			expect(errorsOf({ ...base(), extra: { id: 'spa-for-two' } })).toEqual([{ path: 'extra', message: 'is not a known field (put extra data in metadata)' }]);
+		});
 	});
 
 	it('never throws on hostile input', () => {
@@ -158,6 +202,16 @@ describe('actionability (valid but needs review)', () => {
 	it('consent only matters for marketing events; accommodation only checked when a catalog is given', () => {
 		expect(actionability(event((x) => (x.guest.marketingConsent = false))).actionable).toBe(true);
 		expect(actionability(event((x) => (x.stay.accommodationId = 'moon-suite'))).actionable).toBe(true);
+	});
+	it('extra_purchased sends nothing to the guest: no phone or an unknown accommodation is no reason for review', () => {
+		const r = validateBookingEvent({ ...example('extra-purchased.json'), guest: { name: 'Lucía', language: 'es', marketingConsent: false }, stay: { ...base().stay, accommodationId: 'moon-suite' } });
+		if (!r.ok) throw new Error(JSON.stringify(r.errors));
+		expect(actionability(r.event, { knownAccommodationIds: known })).toEqual({ actionable: true, reasons: [] });
+		// The same guest on an event that messages them still goes to review.
+		const { amount: _a, extra: _e, ...rest } = r.event as Record<string, unknown>;
+		const checkedIn = validateBookingEvent({ ...rest, type: 'checked_in' });
+		if (!checkedIn.ok) throw new Error(JSON.stringify(checkedIn.errors));
+		expect(actionability(checkedIn.event, { knownAccommodationIds: known }).reasons).toEqual(['missing_phone', 'unknown_accommodation']);
 	});
 	it('the needs-review example payload', () => {
 		const r = validateBookingEvent(example('booking-started-needs-review.json'));

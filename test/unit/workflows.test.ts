@@ -92,6 +92,40 @@ test.each(eventRecorders.map(({ file, node }) => [`${file}: ${node.name}`, node]
 	},
 );
 
+test('booking-abandonment: extra_purchased is recorded (conversion + stage upsold), sends nothing; other events still go to post-stay', () => {
+	const abandonment = workflows.find(({ file }) => file === 'booking-abandonment.json')!.json as { nodes: Array<Record<string, any>>; connections: Record<string, any> };
+	const route = abandonment.nodes.find((n) => n.name === 'Route by Type')!;
+	const keys = route.parameters.rules.values.map((r: any) => [r.outputKey, r.conditions.conditions[0].rightValue]);
+	expect(keys).toEqual([
+		['Started', 'booking_started'],
+		['Abandoned', 'booking_abandoned'],
+		['Confirmed', 'reservation_confirmed'],
+		['Cancelled', 'reservation_cancelled'],
+		['Extra Purchased', 'extra_purchased'],
+	]);
+	expect(route.parameters.options).toMatchObject({ fallbackOutput: 'extra', renameFallbackOutput: 'Other Events' });
+	const targets = (from: string) =>
+		(abandonment.connections[from]?.main ?? []).map((output: Array<{ node: string }> | null) => (output ?? []).map((c) => c.node).sort());
+	const outputs = targets('Route by Type');
+	expect(outputs).toHaveLength(6); // five rules + Other Events
+	expect(outputs[4]).toEqual(['Record Booking Webhook', 'Record Extra Conversion']);
+	expect(outputs[5]).toEqual(['Post-Stay Review', 'Record Booking Webhook']);
+	expect(targets('Record Extra Conversion')).toEqual([['Record Stage Upsold']]);
+	const values = (name: string) => abandonment.nodes.find((n) => n.name === name)!.parameters.columns.value;
+	expect(values('Record Extra Conversion')).toMatchObject({ type: 'conversion', stage: 'upsold', amount: expect.stringContaining('amount.value'), currency: expect.stringContaining('amount.currency') });
+	expect(values('Record Stage Upsold')).toMatchObject({ type: 'stage_changed', stage: 'upsold' });
+	// No send node anywhere downstream of an extra bought.
+	const seen = new Set<string>();
+	const walk = (name: string) => {
+		if (seen.has(name)) return;
+		seen.add(name);
+		for (const output of targets(name)) for (const next of output) walk(next);
+	};
+	for (const next of outputs[4]) walk(next);
+	const kinds = [...seen].map((name) => abandonment.nodes.find((n) => n.name === name)!.type);
+	expect(kinds.every((type) => type === 'n8n-nodes-base.dataTable')).toBe(true);
+});
+
 test('the analytics dashboard is served behind authentication', () => {
 	const dashboard = workflows.find(({ file }) => file === 'analytics-dashboard.json')!.json;
 	const webhook = dashboard.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
