@@ -221,6 +221,10 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'reminder2Sent', type: 'boolean' },
 		// Set by a reminder claim, cleared once that send has an outcome: a confirmation waits for it.
 		{ name: 'reminderInFlight', type: 'boolean' },
+		// When the reminder was claimed: a claim in flight, unrecorded and older than the lease was
+		// left by an execution that died, and may be taken over (lib/journey/lease.ts).
+		{ name: 'reminder1ClaimedAt', type: 'date' },
+		{ name: 'reminder2ClaimedAt', type: 'date' },
 		{ name: 'reminder1MessageId', type: 'string' },
 		{ name: 'reminder1SentAt', type: 'date' },
 		{ name: 'reminder2MessageId', type: 'string' },
