@@ -271,6 +271,19 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'status', type: 'string' },
 		{ name: 'executionId', type: 'string' },
 	],
+	// workflows/journey-recovery.json: one row per crashed execution it acted on (replayed, refused,
+	// given up); an execution listed here is never replayed again (docs/recovery.md).
+	resort_recovery_log: [
+		{ name: 'executionId', type: 'string' },
+		{ name: 'workflowId', type: 'string' },
+		{ name: 'original', type: 'string' },
+		{ name: 'attempt', type: 'number' },
+		{ name: 'status', type: 'string' },
+		{ name: 'retryId', type: 'string' },
+		{ name: 'retryStatus', type: 'string' },
+		{ name: 'detail', type: 'string' },
+		{ name: 'at', type: 'date' },
+	],
 	// One row per recorded event (lib/analytics/events.ts: analyticsEventSchema).
 	resort_events: [
 		{ name: 'type', type: 'string' },
