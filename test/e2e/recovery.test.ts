@@ -214,9 +214,16 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	await n8n.restart();
 	log(`n8n up again in ${n8n.startupSeconds.toFixed(1)} s (pid ${n8n.pid})`);
 
-	const originals = (await publicExecutions(journeyWorkflowId)).filter((e) => running.some((r) => String(r.id) === String(e.id)));
-	log(`the killed executions after the restart: ${JSON.stringify(originals.map((e) => e.status))}`);
-	expect(originals.map((e) => e.status)).toEqual(all.map(() => 'crashed'));
+	// n8n's startup recovery marks them (MessageEventBus.performStartupRecovery); give it a minute after ready.
+	const originals = await eventually(
+		async () => {
+			const mine = (await publicExecutions(journeyWorkflowId)).filter((e) => running.some((r) => String(r.id) === String(e.id)));
+			return mine.length === all.length && mine.every((e) => e.status === 'crashed') ? mine : undefined;
+		},
+		60_000,
+		`the ${all.length} killed executions to be marked crashed`,
+	);
+	log(`the ${originals.length} killed executions are crashed: ${originals.map((e) => e.id).join(', ')}`);
 
 	// Recovered: every guest has an accepted Reminder 1 (D two: its first was accepted after the kill).
 	await eventually(
