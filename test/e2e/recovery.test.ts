@@ -226,6 +226,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	log(`the ${originals.length} killed executions are crashed: ${originals.map((e) => e.id).join(', ')}`);
 
 	// Recovered: every guest has an accepted Reminder 1 (D two: its first was accepted after the kill).
+	// Expected within ~3 min of the kill: restart, minAge 45 s, a 10 s tick, the replayed 60 s wait.
 	await eventually(
 		async () => {
 			const byGuest = reminders();
@@ -233,9 +234,18 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 				? true
 				: undefined;
 		},
-		10 * 60_000,
+		6 * 60_000,
 		'a Reminder 1 for every guest',
-	);
+	).catch(async (error: Error) => {
+		// Say why: what the recovery runs did, and their last error.
+		const runs = await publicExecutions(recoveryWorkflowId);
+		log(`recovery runs: ${JSON.stringify(runs.map((e) => `${e.id}:${e.status}`))}`);
+		const failed = runs.find((e) => e.status === 'error');
+		if (failed) log(`last failed recovery run: ${JSON.stringify((await n8n.api.getExecution(failed.id)).data?.resultData.error ?? null).slice(0, 1500)}`);
+		log(`recovery log: ${JSON.stringify(await rows(n8n.api, tables.resort_recovery_log))}`);
+		log(`sends: ${JSON.stringify([...reminders()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
+		throw error;
+	});
 	log(`all reminders accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
 	// Let three more recovery runs pass, and every replay finish or park, before counting.
 	await eventually(
