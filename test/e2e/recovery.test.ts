@@ -30,7 +30,7 @@ import axios from 'axios';
 
 import { signBookingWebhook } from '../../lib';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../../scripts/fake-cloud-api/server';
-import { REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { N8nApi, REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
 import { FakeControl } from '../support/fakeControl';
 import { createTenant, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../support/e2e';
@@ -242,6 +242,15 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 		log(`recovery runs: ${JSON.stringify(runs.map((e) => `${e.id}:${e.status}`))}`);
 		const failed = runs.find((e) => e.status === 'error');
 		if (failed) log(`last failed recovery run: ${JSON.stringify((await n8n.api.getExecution(failed.id)).data?.resultData.error ?? null).slice(0, 1500)}`);
+		const done = runs.find((e) => e.status === 'success');
+		if (done) {
+			const detail = await n8n.api.getExecution(done.id);
+			const pages = N8nApi.nodeOutput(detail, 'List Crashed Executions') as Array<{ data?: unknown[] }>;
+			log(
+				`last successful recovery run ${done.id}: nodes ${Object.keys(detail.data?.resultData.runData ?? {}).join(', ')}; ` +
+					`crashed listed ${pages.reduce((n, p) => n + (p.data?.length ?? 0), 0)}; planned ${JSON.stringify(N8nApi.nodeOutput(detail, 'Plan Retries')).slice(0, 800)}`,
+			);
+		}
 		log(`recovery log: ${JSON.stringify(await rows(n8n.api, tables.resort_recovery_log))}`);
 		log(`sends: ${JSON.stringify([...reminders()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
 		throw error;
