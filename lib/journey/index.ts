@@ -1,1 +1,3 @@
 export * from './record';
+export * from './lease';
+export * from './recovery';

@@ -46,8 +46,12 @@ export const GUEST = {
 	timeZone: 'Europe/Madrid',
 };
 const GUEST_DIGITS = GUEST.phone.slice(1);
-/** hello-guest would answer the same guest messages as first-contact, so it stays off. */
-export const INACTIVE_WORKFLOWS = new Set(['hello-guest.json']);
+/**
+ * hello-guest would answer the same guest messages as first-contact, so it stays off.
+ * journey-recovery needs an n8n API key and the journey workflow's id (docs/recovery.md); the
+ * sandbox is never killed mid-journey, so it is imported but left off.
+ */
+export const INACTIVE_WORKFLOWS = new Set(['hello-guest.json', 'journey-recovery.json']);
 export const BOOKING_EVENTS = BOOKING_EVENT_TYPES;
 export type BookingEvent = BookingEventType;
 

@@ -221,6 +221,10 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'reminder2Sent', type: 'boolean' },
 		// Set by a reminder claim, cleared once that send has an outcome: a confirmation waits for it.
 		{ name: 'reminderInFlight', type: 'boolean' },
+		// When the reminder was claimed: a claim in flight, unrecorded and older than the lease was
+		// left by an execution that died, and may be taken over (lib/journey/lease.ts).
+		{ name: 'reminder1ClaimedAt', type: 'date' },
+		{ name: 'reminder2ClaimedAt', type: 'date' },
 		{ name: 'reminder1MessageId', type: 'string' },
 		{ name: 'reminder1SentAt', type: 'date' },
 		{ name: 'reminder2MessageId', type: 'string' },
@@ -266,6 +270,19 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'source', type: 'string' },
 		{ name: 'status', type: 'string' },
 		{ name: 'executionId', type: 'string' },
+	],
+	// workflows/journey-recovery.json: one row per crashed execution it acted on (replayed, refused,
+	// given up); an execution listed here is never replayed again (docs/recovery.md).
+	resort_recovery_log: [
+		{ name: 'executionId', type: 'string' },
+		{ name: 'workflowId', type: 'string' },
+		{ name: 'original', type: 'string' },
+		{ name: 'attempt', type: 'number' },
+		{ name: 'status', type: 'string' },
+		{ name: 'retryId', type: 'string' },
+		{ name: 'retryStatus', type: 'string' },
+		{ name: 'detail', type: 'string' },
+		{ name: 'at', type: 'date' },
 	],
 	// One row per recorded event (lib/analytics/events.ts: analyticsEventSchema).
 	resort_events: [

@@ -16,7 +16,7 @@ import path from 'path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 import { REPO_ROOT } from '../../scripts/n8n-runtime';
-import { GUEST, startSandbox, type Sandbox } from '../../scripts/demo/sandbox';
+import { GUEST, INACTIVE_WORKFLOWS, startSandbox, type Sandbox } from '../../scripts/demo/sandbox';
 
 jest.setTimeout(20 * 60_000);
 
@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 
 describe('the sandbox page, walked in Chromium', () => {
-	test('shows the guest, the fast clock and every shipped workflow active (hello-guest off)', async () => {
+	test('shows the guest, the fast clock and every shipped workflow active (hello-guest and journey-recovery off)', async () => {
 		await expectText(page.locator('#guest-info'), new RegExp(GUEST.phone.replace('+', '\\+')));
 		await expectText(page.getByTestId('clock-mode'), /fast/);
 		await expectText(
@@ -115,7 +115,7 @@ describe('the sandbox page, walked in Chromium', () => {
 		for (const w of sandbox.workflows) {
 			const row = page.locator(`[data-testid=workflows] li[data-file="${w.file}"]`);
 			await expect(row.getAttribute('data-state')).resolves.toBe(
-				w.file === 'hello-guest.json' ? 'inactive' : 'active',
+				INACTIVE_WORKFLOWS.has(w.file) ? 'inactive' : 'active',
 			);
 		}
 		expect(await page.locator('#n8n-password').innerText()).toBe(sandbox.login.password);

@@ -38,6 +38,8 @@ describe('applyClock', () => {
 		expect(setting(fast, 'Settings', 'quietHoursStart')).toBe('00:00');
 		expect(setting(fast, 'Settings', 'quietHoursEnd')).toBe('00:00');
 		expect(changes.map((c) => `${c.node} › ${c.setting}: ${c.from} → ${c.to}`).sort()).toEqual([
+			// The claim lease scales with the clock (journey-recovery's minAgeMinutes does too).
+			'Settings › claimLeaseMinutes: 15 minutes → 0.25 minutes = 15 s',
 			'Settings › quietHoursEnd: 09:00 → 00:00',
 			'Settings › quietHoursStart: 21:00 → 00:00',
 			'Settings › reminder2MaxHours: 24 hours → 0.006667 hours = 24 s',
@@ -54,6 +56,8 @@ describe('applyClock', () => {
 				`/nodes/${settings}/parameters/assignments/assignments/3/value`,
 				`/nodes/${settings}/parameters/assignments/assignments/4/value`,
 				`/nodes/${settings}/parameters/assignments/assignments/5/value`,
+				// claimLeaseMinutes
+				`/nodes/${settings}/parameters/assignments/assignments/7/value`,
 				`/nodes/${wait}/parameters/unit`,
 			].sort(),
 		);

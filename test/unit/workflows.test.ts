@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 
+import { DEFAULT_CLAIM_LEASE_MINUTES, takeOverConditions } from '../../lib/journey/lease';
 import { RESORT_TABLES } from '../../scripts/n8n-runtime/dataTables';
 
 const dir = path.join(__dirname, '..', '..', 'workflows');
@@ -131,4 +132,28 @@ test('the analytics dashboard is served behind authentication', () => {
 	const webhook = dashboard.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
 	expect(webhook.parameters.authentication).toBe('basicAuth');
 	expect(Object.keys(webhook.credentials ?? {})).toEqual(['httpBasicAuth']);
+});
+
+test.each([1, 2] as const)('booking-abandonment: Reminder %i claims carry their time and an abandoned claim is taken over by the lease rule', (slot) => {
+	const abandonment = workflows.find(({ file }) => file === 'booking-abandonment.json')!.json as { nodes: Array<Record<string, any>>; connections: Record<string, any> };
+	const node = (name: string) => abandonment.nodes.find((n) => n.name === name)!;
+	const column = `reminder${slot}ClaimedAt`;
+	expect(RESORT_TABLES.resort_journeys.find((c) => c.name === column)?.type).toBe('date');
+	// Every claim and reclaim (after a quiet-hours park) stamps the time the lease runs from.
+	for (const name of [`Claim Reminder ${slot}`, `Reclaim Reminder ${slot}`, `Take Over Reminder ${slot}`]) {
+		expect(node(name).parameters.columns.value[column]).toBe('={{ $now.toISO() }}');
+	}
+	const takeOver = node(`Take Over Reminder ${slot}`);
+	const conditions = takeOver.parameters.filters.conditions as Array<{ keyValue?: string }>;
+	expect(conditions).toEqual(takeOverConditions(slot, "={{ $('Journey').item.json.bookingId }}", conditions[4].keyValue!));
+	expect(conditions[4].keyValue).toContain("$('Settings').item.json.claimLeaseMinutes");
+	expect(takeOver).toMatchObject({ alwaysOutputData: true, executeOnce: true });
+	// Not claimed → try the take-over; taken over → the same checks and send as a fresh claim.
+	const targets = (name: string) => (abandonment.connections[name].main as Array<Array<{ node: string }>>).map((branch) => branch.map((c) => c.node));
+	expect(targets(`Reminder ${slot} Claimed?`)[1]).toEqual([`Take Over Reminder ${slot}`]);
+	expect(targets(`Take Over Reminder ${slot}`)).toEqual([[`Reminder ${slot} Taken Over?`]]);
+	expect(targets(`Reminder ${slot} Taken Over?`)[0]).toEqual(targets(`Reminder ${slot} Claimed?`)[0]);
+	expect(targets(`Reminder ${slot} Taken Over?`)[0]).toEqual([`Check Journey for Reminder ${slot}`]);
+	const settings = node('Settings').parameters.assignments.assignments as Array<{ name: string; value: unknown }>;
+	expect(settings.find((a) => a.name === 'claimLeaseMinutes')?.value).toBe(DEFAULT_CLAIM_LEASE_MINUTES);
 });

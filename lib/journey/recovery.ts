@@ -1,0 +1,104 @@
+/**
+ * Which crashed journey executions to replay (issue #9, workflows/journey-recovery.json).
+ *
+ * n8n 2.40.7 marks an execution `crashed` when its process died while it ran (at the next start,
+ * n8n/dist/eventbus/message-event-bus/message-event-bus.js performStartupRecovery) and never runs it
+ * again. Its stored data still holds what it started from (a webhook execution is created with the
+ * trigger's output on its node stack; a resumed wait with the stack at the Wait node), so
+ * `POST /api/v1/executions/{id}/retry` (n8n/dist/executions/execution.service.js retry) replays it
+ * as a new execution with mode `retry` and `retryOf` = the crashed one.
+ *
+ * The plan uses only what n8n itself records, so it needs no state of its own:
+ *  - an execution that some other execution names in `retryOf`, or that the recovery's own log
+ *    lists, has been retried: never again (a crashed retry is a new execution and gets its own
+ *    single retry);
+ *  - a chain of retries stops after `maxAttempts` (a journey that crashes n8n every time is left
+ *    for a person, listed in `gaveUp`);
+ *  - a crash younger than `minAgeMinutes` waits: a send it claimed must be past its claim lease
+ *    before the replay reaches it, or the replay would find the claim held and skip the send.
+ */
+export interface ExecutionListItem {
+	id: string | number;
+	status?: string;
+	mode?: string;
+	workflowId?: string;
+	retryOf?: string | number | null;
+	retrySuccessId?: string | number | null;
+	startedAt?: string | null;
+	stoppedAt?: string | null;
+}
+
+export interface RecoveryOptions {
+	now: Date;
+	/** Replay only crashes at least this old (≥ the journeys' claim lease, plus a margin). */
+	minAgeMinutes: number;
+	/** Replays of one original execution, at most (1 = retry once, never a crashed retry). */
+	maxAttempts: number;
+	/** Only these workflows' executions (the journey entry workflows); empty = every workflow given. */
+	workflowIds?: string[];
+	/** Executions the recovery already acted on (its log table): never again. */
+	handled?: string[];
+}
+
+export interface PlannedRetry {
+	id: string;
+	workflowId: string;
+	/** 1 for the first replay of an original, 2 for the replay of a crashed replay, … */
+	attempt: number;
+	original: string;
+}
+
+export interface RecoveryPlan {
+	retry: PlannedRetry[];
+	/** Crashed executions whose chain reached maxAttempts: a person decides (the executions list, Retry). */
+	gaveUp: PlannedRetry[];
+	/** Crashed executions not yet old enough. */
+	notYet: string[];
+}
+
+/** Executions started by an event or a schedule, or a replay of one. Sub-workflow runs (`integrated`) are replayed with their parent. */
+const REPLAYABLE_MODES = new Set(['webhook', 'trigger', 'retry']);
+
+const str = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
+
+export function planRecovery(executions: ExecutionListItem[], options: RecoveryOptions): RecoveryPlan {
+	const byId = new Map(executions.map((e) => [str(e.id), e]));
+	const retried = new Set([...executions.map((e) => str(e.retryOf)), ...(options.handled ?? []).map(str)].filter(Boolean));
+	const allowed = new Set((options.workflowIds ?? []).map(str).filter(Boolean));
+	const minAgeMs = options.minAgeMinutes * 60_000;
+	const plan: RecoveryPlan = { retry: [], gaveUp: [], notYet: [] };
+
+	for (const execution of executions) {
+		const id = str(execution.id);
+		if (execution.status !== 'crashed' || str(execution.retrySuccessId)) continue;
+		if (!REPLAYABLE_MODES.has(str(execution.mode))) continue;
+		if (allowed.size > 0 && !allowed.has(str(execution.workflowId))) continue;
+		if (retried.has(id)) continue;
+
+		// Walk back to the original; ancestors outside the listing count as one hop each.
+		let attempt = 1;
+		let original = id;
+		let parent = str(execution.retryOf);
+		const seen = new Set([id]);
+		while (parent && !seen.has(parent)) {
+			seen.add(parent);
+			attempt += 1;
+			original = parent;
+			parent = str(byId.get(parent)?.retryOf);
+		}
+		const planned: PlannedRetry = { id, workflowId: str(execution.workflowId), attempt, original };
+		if (attempt > options.maxAttempts) {
+			plan.gaveUp.push(planned);
+			continue;
+		}
+		const crashedAt = Date.parse(str(execution.stoppedAt) || str(execution.startedAt));
+		if (!Number.isFinite(crashedAt) || options.now.getTime() - crashedAt < minAgeMs) {
+			plan.notYet.push(id);
+			continue;
+		}
+		plan.retry.push(planned);
+	}
+	// Oldest first: the guests who have waited longest.
+	plan.retry.sort((a, b) => Number(a.id) - Number(b.id));
+	return plan;
+}

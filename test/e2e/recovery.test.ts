@@ -1,0 +1,299 @@
+/**
+ * Crashed journeys are replayed (issue #9): n8n is killed (SIGKILL) while journey executions RUN,
+ * started again, and workflows/journey-recovery.json replays each crashed execution once through
+ * n8n's public API (POST /api/v1/executions/{id}/retry). Counted at the fake Cloud API.
+ *
+ * Own n8n (own user folder and port, like test/e2e/restart.test.ts) and own fake Cloud API. Shipped
+ * workflows, changed only by configuration: quiet hours off; Wait Before Reminder 1 = 60 s (under
+ * n8n's 65 s threshold, so the executions are *running*, in memory, when n8n is killed; a longer
+ * wait is stored and resumes by itself, see restart.test.ts); the journeys' claim lease 0.5 min and
+ * the recovery's minimum age 0.75 min (production: 15 and 16); the recovery schedule every 10 s
+ * (production: 5 min).
+ *
+ * At the kill:
+ *  - 8 guests' booking_started executions wait in Wait Before Reminder 1 (running);
+ *  - guest L's booking_abandoned has claimed Reminder 1 and its send hangs at the API, which then
+ *    drops the connection without accepting it: the crash between claim and record that, without
+ *    the lease, made the replay skip the send (lost);
+ *  - guest D's send hangs too, but the API accepts it 90 s later although n8n is dead: the
+ *    remaining at-least-once window (the replay cannot know WhatsApp accepted it).
+ * Asserted: every crashed execution replayed exactly once; each of the 8 and L get exactly one
+ * accepted Reminder 1; D gets exactly two (documented in docs/recovery.md); every journey row
+ * records its send; nothing more is sent over three further recovery runs.
+ */
+import { randomBytes, randomUUID } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import os from 'os';
+import path from 'path';
+
+import axios from 'axios';
+
+import { signBookingWebhook } from '../../lib';
+import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../../scripts/fake-cloud-api/server';
+import { N8nApi, REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
+import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
+import { FakeControl } from '../support/fakeControl';
+import { createTenant, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../support/e2e';
+
+jest.setTimeout(20 * 60_000);
+
+const WAIT_S = 60;
+const LEASE_MINUTES = 0.5;
+const MIN_AGE_MINUTES = 0.75;
+const HANG_MS = 90_000;
+const WAITING_GUESTS = 8;
+
+const log = (line: string) => process.stderr.write(`[recovery] ${line}\n`);
+const http = axios.create({ validateStatus: () => true, timeout: 60_000 });
+const secret = randomBytes(24).toString('hex');
+
+interface Guest {
+	phone: string;
+	bookingId: string;
+	type: 'booking_started' | 'booking_abandoned';
+}
+
+let userFolder: string;
+let n8n: N8nInstance;
+let fake: FakeCloudApi;
+let tenant: Tenant;
+let journeyWorkflowId: string;
+let recoveryWorkflowId: string;
+let bookingUrl: string;
+let tables: Record<string, string>;
+let apiKey: string;
+
+beforeAll(async () => {
+	userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-recovery-'));
+	fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1', statusDelayMs: 20 });
+	n8n = await startN8n({ extensionsDir: REPO_ROOT, userFolder, log, logLevel: 'info', startTimeoutMs: 600_000 });
+	log(`own n8n ${n8n.baseUrl} (pid ${n8n.pid}) ready in ${n8n.startupSeconds.toFixed(1)} s`);
+	const control = new FakeControl(fake.url);
+	tenant = await createTenant(n8n.api, control, 'recovery');
+	fake.seedTemplates(tenant.wabaId, [...templateSeeds('booking_reminder_1'), ...templateSeeds('booking_reminder_2'), ...templateSeeds('reservation_confirmation')]);
+	tables = await provisionResortTables(n8n.api);
+
+	// n8n 2.40.7: POST /rest/api-keys (n8n/dist/controllers/api-keys.controller.js createApiKey) answers the key once, as rawApiKey.
+	const key = await n8n.api.request<{ rawApiKey: string }>('POST', '/rest/api-keys', {
+		label: 'journey recovery',
+		scopes: ['execution:list', 'execution:read', 'execution:retry'],
+		expiresAt: null,
+	});
+	apiKey = key.rawApiKey;
+	expect(apiKey).toBeTruthy();
+
+	const cred = async (type: string, name: string, data: Record<string, unknown>) => ({ id: await n8n.api.createCredential(type, name, data), name });
+	const webhook = await cred('resortBookingWebhookApi', 'Resort Booking Webhook (recovery)', { signingSecret: secret, token: randomBytes(16).toString('hex') });
+	const guestData = await cred('resortGuestDataApi', 'Resort Guest Data (recovery)', {
+		encryptionKey: randomBytes(32).toString('hex'),
+		lookupKey: randomBytes(32).toString('hex'),
+	});
+	const n8nApi = await cred('n8nApi', 'n8n API (recovery test)', { apiKey, baseUrl: `${n8n.baseUrl}/api/v1` });
+	const ours = <T extends WorkflowJson>(workflow: T) => withCredentials(workflow, { resortBookingWebhookApi: webhook, resortGuestDataApi: guestData, n8nApi });
+
+	const subWorkflowId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('reservation-confirmation.json')))).id;
+	const postStayId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
+	const journey = ours(loadWorkflow('booking-abandonment.json'));
+	setSettings(journey, 'Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00', claimLeaseMinutes: LEASE_MINUTES });
+	const deployed = await deployWorkflow(n8n.api, tenant, journey, {
+		'Wait Before Reminder 1': { amount: WAIT_S, unit: 'seconds' },
+		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: subWorkflowId } },
+		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
+	});
+	journeyWorkflowId = deployed.id;
+	bookingUrl = `${n8n.baseUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
+
+	const recovery = ours(loadWorkflow('journey-recovery.json'));
+	setSettings(recovery, 'Recovery Settings', {
+		apiBaseUrl: `${n8n.baseUrl}/api/v1`,
+		journeyWorkflowIds: journeyWorkflowId,
+		minAgeMinutes: MIN_AGE_MINUTES,
+		maxAttempts: 3,
+	});
+	recoveryWorkflowId = (
+		await deployWorkflow(n8n.api, tenant, recovery, { 'Every 5 Minutes': { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } } })
+	).id;
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await fake?.close();
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+});
+
+async function post(guest: Guest): Promise<void> {
+	const raw = JSON.stringify({
+		eventId: `evt-${randomUUID()}`,
+		type: guest.type,
+		occurredAt: new Date().toISOString(),
+		bookingId: guest.bookingId,
+		guest: { phone: guest.phone, name: 'Ana Recovery', language: 'en', marketingConsent: true, timeZone: 'Europe/Madrid' },
+		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 0, accommodationId: 'family-suite' },
+		source: 'direct',
+		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
+	});
+	const response = await http.post(bookingUrl, raw, {
+		headers: { 'content-type': 'application/json', 'x-resort-signature': signBookingWebhook(raw, secret, Date.now() / 1000) },
+		transformRequest: [(data: string) => data],
+	});
+	if (response.status !== 202) throw new Error(`${guest.type} for ${guest.bookingId}: HTTP ${response.status} ${JSON.stringify(response.data)}`);
+}
+
+function guest(i: number, type: Guest['type']): Guest {
+	return { phone: `+3469${String(i).padStart(7, '0')}`, bookingId: `bk-rec-${i}-${randomBytes(3).toString('hex')}`, type };
+}
+
+/** Reminder 1 requests per recipient (all, with their HTTP status; 200 = accepted by the API). */
+function reminders(): Map<string, RequestRecord[]> {
+	const out = new Map<string, RequestRecord[]>();
+	for (const r of fake.requests({ phoneNumberId: tenant.phoneNumberId })) {
+		const body = r.body as { to?: string; template?: { name?: string } };
+		if (r.method !== 'POST' || r.kind !== 'messages' || body.template?.name !== 'booking_reminder_1') continue;
+		out.set(String(body.to), [...(out.get(String(body.to)) ?? []), r]);
+	}
+	return out;
+}
+const accepted = (list: RequestRecord[] | undefined) => (list ?? []).filter((r) => r.status === 200).length;
+
+interface PublicExecution {
+	id: string;
+	status: string;
+	mode: string;
+	retryOf: string | null;
+	retrySuccessId: string | null;
+	workflowId: string;
+}
+
+/** Through the public API with the recovery's own key (as the workflow sees them). */
+async function publicExecutions(workflowId: string): Promise<PublicExecution[]> {
+	const out: PublicExecution[] = [];
+	for (let cursor: string | null = null; ; ) {
+		const q: URLSearchParams = new URLSearchParams({ workflowId, limit: '250', ...(cursor ? { cursor } : {}) });
+		const r: { status: number; data: { data: PublicExecution[]; nextCursor: string | null } } = await http.get(`${n8n.baseUrl}/api/v1/executions?${q.toString()}`, {
+			headers: { 'X-N8N-API-KEY': apiKey },
+		});
+		if (r.status !== 200) throw new Error(`GET /api/v1/executions -> ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
+		out.push(...r.data.data);
+		cursor = r.data.nextCursor;
+		if (!cursor) return out;
+	}
+}
+
+test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1 arrives once, except the one WhatsApp accepted while n8n died', async () => {
+	const waiting = Array.from({ length: WAITING_GUESTS }, (_, i) => guest(i, 'booking_started'));
+	const lease = guest(100, 'booking_abandoned');
+	const window = guest(101, 'booking_abandoned');
+	const all = [...waiting, lease, window];
+	const to = (g: Guest) => g.phone.slice(1);
+
+	// The first message request hangs and is then dropped (never accepted); the second hangs and is then accepted.
+	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS, drop: true });
+	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS });
+	const t0 = Date.now();
+	for (const g of waiting) await post(g);
+	await post(lease);
+	await eventually(async () => (reminders().get(to(lease))?.length ? true : undefined), 30_000, "guest L's send to reach the API");
+	await post(window);
+	await eventually(async () => (reminders().get(to(window))?.length ? true : undefined), 30_000, "guest D's send to reach the API");
+	const running = await eventually(
+		async () => {
+			const list = await n8n.api.listExecutions({ workflowId: journeyWorkflowId, status: ['running'], limit: 100 });
+			return list.length === all.length ? list : undefined;
+		},
+		20_000,
+		`${all.length} running journey executions`,
+	);
+	const elapsed = (Date.now() - t0) / 1000;
+	log(`${running.length} journey executions running ${elapsed.toFixed(1)} s after the first post; SIGKILL now`);
+	// The kill must come while the 8 are still in their wait, or this would not test running executions.
+	if (elapsed > WAIT_S - 5) throw new Error(`posting took ${elapsed.toFixed(1)} s, the ${WAIT_S} s waits may be over (machine overloaded?)`);
+	expect([...reminders().values()].flat().filter((r) => r.status === 200)).toHaveLength(0);
+
+	await n8n.kill();
+	const killedAt = Date.now();
+	await n8n.restart();
+	log(`n8n up again in ${n8n.startupSeconds.toFixed(1)} s (pid ${n8n.pid})`);
+
+	// n8n's startup recovery marks them (MessageEventBus.performStartupRecovery); give it a minute after ready.
+	const originals = await eventually(
+		async () => {
+			const mine = (await publicExecutions(journeyWorkflowId)).filter((e) => running.some((r) => String(r.id) === String(e.id)));
+			return mine.length === all.length && mine.every((e) => e.status === 'crashed') ? mine : undefined;
+		},
+		60_000,
+		`the ${all.length} killed executions to be marked crashed`,
+	);
+	log(`the ${originals.length} killed executions are crashed: ${originals.map((e) => e.id).join(', ')}`);
+
+	// Recovered: every guest has an accepted Reminder 1 (D two: its first was accepted after the kill).
+	// Expected within ~3 min of the kill: restart, minAge 45 s, a 10 s tick, the replayed 60 s wait.
+	await eventually(
+		async () => {
+			const byGuest = reminders();
+			return waiting.every((g) => accepted(byGuest.get(to(g))) >= 1) && accepted(byGuest.get(to(lease))) >= 1 && accepted(byGuest.get(to(window))) >= 2
+				? true
+				: undefined;
+		},
+		6 * 60_000,
+		'a Reminder 1 for every guest',
+	).catch(async (error: Error) => {
+		// Say why: what the recovery runs did, and their last error.
+		const runs = await publicExecutions(recoveryWorkflowId);
+		log(`recovery runs: ${JSON.stringify(runs.map((e) => `${e.id}:${e.status}`))}`);
+		const failed = runs.find((e) => e.status === 'error');
+		if (failed) log(`last failed recovery run: ${JSON.stringify((await n8n.api.getExecution(failed.id)).data?.resultData.error ?? null).slice(0, 1500)}`);
+		const done = runs.find((e) => e.status === 'success');
+		if (done) {
+			const detail = await n8n.api.getExecution(done.id);
+			const pages = N8nApi.nodeOutput(detail, 'List Crashed Executions') as Array<{ data?: unknown[] }>;
+			log(
+				`last successful recovery run ${done.id}: nodes ${Object.keys(detail.data?.resultData.runData ?? {}).join(', ')}; ` +
+					`crashed listed ${pages.reduce((n, p) => n + (p.data?.length ?? 0), 0)}; planned ${JSON.stringify(N8nApi.nodeOutput(detail, 'Plan Retries')).slice(0, 800)}`,
+			);
+		}
+		log(`recovery log: ${JSON.stringify(await rows(n8n.api, tables.resort_recovery_log))}`);
+		log(`sends: ${JSON.stringify([...reminders()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
+		throw error;
+	});
+	log(`all reminders accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+	// Let three more recovery runs pass, and every replay finish or park, before counting.
+	await eventually(
+		async () => ((await n8n.api.listExecutions({ workflowId: journeyWorkflowId, status: ['running', 'new'], limit: 100 })).length === 0 ? true : undefined),
+		120_000,
+		'no journey execution running',
+	);
+	await sleep(35_000);
+
+	const byGuest = reminders();
+	for (const g of waiting) expect({ guest: g.bookingId, accepted: accepted(byGuest.get(to(g))), requests: byGuest.get(to(g))?.length }).toEqual({ guest: g.bookingId, accepted: 1, requests: 1 });
+	// L: the dropped request (never accepted) and the replay's send after the lease.
+	expect(byGuest.get(to(lease))!.map((r) => r.status)).toEqual([0, 200]);
+	// D: accepted by the API while n8n was dead, then sent again by the replay (at-least-once window).
+	expect(byGuest.get(to(window))!.map((r) => r.status)).toEqual([200, 200]);
+
+	// Each crashed execution replayed exactly once, by the recovery, as a retry of it.
+	const executions = await publicExecutions(journeyWorkflowId);
+	const retries = executions.filter((e) => e.retryOf);
+	for (const original of originals) {
+		const mine = retries.filter((e) => String(e.retryOf) === String(original.id));
+		expect({ id: original.id, retries: mine.length, mode: mine[0]?.mode }).toEqual({ id: original.id, retries: 1, mode: 'retry' });
+		expect(['success', 'waiting']).toContain(mine[0].status);
+	}
+	expect(retries).toHaveLength(originals.length);
+	log(`replays by status: ${JSON.stringify(retries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {}))}`);
+
+	// The recovery itself never failed (a run that was running at the kill may be `crashed`; it is not a journey).
+	const recoveryRuns = await publicExecutions(recoveryWorkflowId);
+	log(`recovery runs by status: ${JSON.stringify(recoveryRuns.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {}))}`);
+	expect(recoveryRuns.filter((e) => e.status === 'error')).toEqual([]);
+
+	const logRows = await rows(n8n.api, tables.resort_recovery_log);
+	expect(logRows.map((r) => [String(r.executionId), r.status]).sort()).toEqual(originals.map((e) => [String(e.id), 'retried']).sort());
+
+	const journeys = new Map<string, DataTableRow>((await rows(n8n.api, tables.resort_journeys)).map((r) => [String(r.bookingId), r]));
+	for (const g of all) {
+		const row = journeys.get(g.bookingId);
+		expect({ booking: g.bookingId, sent: row?.reminder1Sent, inFlight: row?.reminderInFlight }).toEqual({ booking: g.bookingId, sent: true, inFlight: false });
+		expect(String(row?.reminder1MessageId)).toMatch(/^wamid\./);
+	}
+});

@@ -1,0 +1,144 @@
+import { readFileSync } from 'fs';
+import path from 'path';
+import vm from 'vm';
+
+import { DateTime } from 'luxon';
+
+import { planRecovery, type ExecutionListItem, type RecoveryOptions } from '../../lib';
+
+const NOW = new Date('2026-12-02T10:00:00.000Z');
+const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+
+function crashed(id: number, overrides: Partial<ExecutionListItem> = {}): ExecutionListItem {
+	return { id: String(id), status: 'crashed', mode: 'webhook', workflowId: 'wfJourney', retryOf: null, retrySuccessId: null, startedAt: minutesAgo(40), stoppedAt: minutesAgo(30), ...overrides };
+}
+
+const options = { now: NOW, minAgeMinutes: 16, maxAttempts: 3, workflowIds: ['wfJourney'] };
+
+describe('planRecovery', () => {
+	test('replays each crashed journey execution once, oldest first', () => {
+		const plan = planRecovery([crashed(12), crashed(3), { id: '4', status: 'success', mode: 'webhook', workflowId: 'wfJourney' }], options);
+		expect(plan.retry).toEqual([
+			{ id: '3', workflowId: 'wfJourney', attempt: 1, original: '3' },
+			{ id: '12', workflowId: 'wfJourney', attempt: 1, original: '12' },
+		]);
+		expect(plan.gaveUp).toEqual([]);
+	});
+
+	test('an execution some other execution retries is not retried again, whatever that retry became', () => {
+		for (const status of ['success', 'waiting', 'error', 'running', 'crashed']) {
+			const plan = planRecovery([crashed(3), { id: '9', status, mode: 'retry', workflowId: 'wfJourney', retryOf: '3', stoppedAt: minutesAgo(20) }], options);
+			expect(plan.retry.map((r) => r.id)).toEqual(status === 'crashed' ? ['9'] : []);
+		}
+		// n8n sets retrySuccessId on the original when a retry succeeded (even if the retry is no longer listed).
+		expect(planRecovery([crashed(3, { retrySuccessId: '9' })], options).retry).toEqual([]);
+	});
+
+	test('a crashed retry is replayed as the next attempt; the chain stops at maxAttempts', () => {
+		const chain = [
+			crashed(3),
+			crashed(9, { mode: 'retry', retryOf: '3' }),
+			crashed(15, { mode: 'retry', retryOf: '9' }),
+		];
+		expect(planRecovery(chain, options).retry).toEqual([{ id: '15', workflowId: 'wfJourney', attempt: 3, original: '3' }]);
+		expect(planRecovery(chain, { ...options, maxAttempts: 2 })).toEqual({
+			retry: [],
+			gaveUp: [{ id: '15', workflowId: 'wfJourney', attempt: 3, original: '3' }],
+			notYet: [],
+		});
+		// An ancestor outside the listed window still counts as a hop.
+		expect(planRecovery([crashed(15, { mode: 'retry', retryOf: '9' })], options).retry[0]).toMatchObject({ attempt: 2, original: '9' });
+		expect(planRecovery([crashed(3)], { ...options, maxAttempts: 0 }).gaveUp.map((r) => r.id)).toEqual(['3']);
+	});
+
+	test('a crash younger than minAge waits for the next run (its claims must be past their lease)', () => {
+		const plan = planRecovery([crashed(3, { stoppedAt: minutesAgo(15) }), crashed(4, { stoppedAt: null, startedAt: minutesAgo(17) }), crashed(5, { stoppedAt: null, startedAt: null })], options);
+		expect(plan.notYet).toEqual(['3', '5']);
+		expect(plan.retry.map((r) => r.id)).toEqual(['4']);
+	});
+
+	test('only the journey workflows, only executions started by an event (sub-workflow and manual runs are not replayed on their own)', () => {
+		const plan = planRecovery(
+			[crashed(3, { workflowId: 'other' }), crashed(4, { mode: 'integrated' }), crashed(5, { mode: 'manual' }), crashed(6, { mode: 'trigger' }), crashed(7)],
+			options,
+		);
+		expect(plan.retry.map((r) => r.id)).toEqual(['6', '7']);
+		expect(planRecovery([crashed(3, { workflowId: 'other' })], { ...options, workflowIds: [] }).retry.map((r) => r.id)).toEqual(['3']);
+	});
+
+	test('numeric ids (as some n8n versions send them) are treated like strings', () => {
+		const plan = planRecovery([crashed(3, { id: 3 }), { id: 9, status: 'success', mode: 'retry', workflowId: 'wfJourney', retryOf: 3 }], options);
+		expect(plan.retry).toEqual([]);
+	});
+});
+
+test('planRecovery: executions in the recovery log (retried, failed or given up before) are left alone', () => {
+	const plan = planRecovery([crashed(3), crashed(4), crashed(5, { mode: 'retry', retryOf: '2' })], { ...options, handled: ['3', 5 as unknown as string] });
+	expect(plan.retry.map((r) => r.id)).toEqual(['4']);
+	expect(plan.gaveUp).toEqual([]);
+});
+
+/**
+ * The shipped workflow runs the rule in a Code node (n8n's Code node cannot import this package):
+ * run that code as n8n would (all items, `$()` and `$now`) and compare it with planRecovery.
+ */
+describe('workflows/journey-recovery.json Plan Retries', () => {
+	const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'workflows', 'journey-recovery.json'), 'utf8')) as {
+		nodes: Array<{ name: string; parameters: Record<string, unknown> }>;
+	};
+	const code = String(workflow.nodes.find((n) => n.name === 'Plan Retries')!.parameters.jsCode);
+
+	function runCode(pages: ExecutionListItem[][], logged: string[], settings: Record<string, unknown>, now: Date) {
+		const outputs: Record<string, Array<{ json: Record<string, unknown> }>> = {
+			'Recovery Settings': [{ json: settings }],
+			'List Crashed Executions': pages.map((data, i) => ({ json: { data, nextCursor: i < pages.length - 1 ? 'c' : null } })),
+			// An empty table gives one empty item (alwaysOutputData).
+			'Read Recovery Log': logged.length ? logged.map((executionId) => ({ json: { executionId } })) : [{ json: {} }],
+		};
+		const $ = (name: string) => ({ all: () => outputs[name], first: () => outputs[name][0] });
+		return vm.runInNewContext(`(function () {\n${code}\n})()`, { $, $now: DateTime.fromJSDate(now) }) as Array<{ json: Record<string, unknown> }>;
+	}
+
+	function random(seed: number) {
+		let x = seed;
+		return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	}
+
+	test('gives the same replays and give-ups as planRecovery on random execution lists', () => {
+		const rnd = random(20261202);
+		const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)];
+		const seen = { retry: 0, gaveUp: 0 };
+		for (let round = 0; round < 300; round++) {
+			const executions: ExecutionListItem[] = [];
+			const count = 1 + Math.floor(rnd() * 12);
+			for (let i = 1; i <= count; i++) {
+				executions.push({
+					id: String(i),
+					status: pick(['crashed', 'crashed', 'crashed', 'success', 'error', 'waiting']),
+					mode: pick(['webhook', 'webhook', 'retry', 'trigger', 'integrated', 'manual']),
+					workflowId: pick(['wfA', 'wfA', 'wfB']),
+					retryOf: i > 1 && rnd() < 0.4 ? String(1 + Math.floor(rnd() * (i - 1))) : null,
+					retrySuccessId: rnd() < 0.1 ? '99' : null,
+					startedAt: minutesAgo(30 + rnd() * 60),
+					stoppedAt: rnd() < 0.2 ? null : minutesAgo(rnd() * 30),
+				});
+			}
+			const logged = executions.filter(() => rnd() < 0.15).map((e) => String(e.id));
+			const opts: RecoveryOptions = { now: NOW, minAgeMinutes: pick([0, 10, 16]), maxAttempts: pick([1, 2, 3]), workflowIds: ['wfA'], handled: logged };
+			const expected = planRecovery(executions, opts);
+			const cut = Math.floor(rnd() * executions.length);
+			const out = runCode([executions.slice(0, cut), executions.slice(cut)], logged, { journeyWorkflowIds: ' wfA ', minAgeMinutes: opts.minAgeMinutes, maxAttempts: opts.maxAttempts }, NOW);
+			const as = (action: string) => out.filter((o) => o.json.action === action).map(({ json }) => ({ id: json.executionId, workflowId: json.workflowId, attempt: json.attempt, original: json.original }));
+			expect({ round, retry: as('retry'), gaveUp: as('gave_up') }).toEqual({ round, retry: expected.retry, gaveUp: expected.gaveUp });
+			seen.retry += expected.retry.length;
+			seen.gaveUp += expected.gaveUp.length;
+		}
+		// The random lists exercise both outcomes, not only empty plans.
+		expect(seen.retry).toBeGreaterThan(50);
+		expect(seen.gaveUp).toBeGreaterThan(10);
+	});
+
+	test('refuses to run without the journey workflow ids (it would replay every workflow of the instance)', () => {
+		expect(() => runCode([[crashed(3)]], [], { journeyWorkflowIds: ' ', minAgeMinutes: 16, maxAttempts: 3 }, NOW)).toThrow(/journeyWorkflowIds/);
+	});
+});
