@@ -47,6 +47,8 @@ describe('applyClock', () => {
 			'Wait Before Reminder 1 › Wait Amount / Unit: 45 minutes → 45 seconds',
 		]);
 		const settings = (shipped.nodes as unknown as Node[]).findIndex((n) => n.name === 'Settings');
+		const settingIndex = (name: string) =>
+			(shipped.nodes as unknown as Array<{ parameters: { assignments: { assignments: Array<{ name: string }> } } }>)[settings].parameters.assignments.assignments.findIndex((a) => a.name === name);
 		const wait = (shipped.nodes as unknown as Node[]).findIndex(
 			(n) => n.name === 'Wait Before Reminder 1',
 		);
@@ -56,8 +58,7 @@ describe('applyClock', () => {
 				`/nodes/${settings}/parameters/assignments/assignments/3/value`,
 				`/nodes/${settings}/parameters/assignments/assignments/4/value`,
 				`/nodes/${settings}/parameters/assignments/assignments/5/value`,
-				// claimLeaseMinutes
-				`/nodes/${settings}/parameters/assignments/assignments/7/value`,
+				`/nodes/${settings}/parameters/assignments/assignments/${settingIndex('claimLeaseMinutes')}/value`,
 				`/nodes/${wait}/parameters/unit`,
 			].sort(),
 		);
