@@ -27,12 +27,11 @@
  */
 import { execFileSync } from 'child_process';
 import { randomBytes, randomUUID } from 'crypto';
-import { readFileSync } from 'fs';
 import path from 'path';
 
-import { startFakeCloudApi, type TemplateSeed } from '../scripts/fake-cloud-api/server';
-import { NODE_BIN, REPO_ROOT, type N8nInstance, type WorkflowJson } from '../scripts/n8n-runtime';
-import { findTemplate, loadTemplates, toMetaTemplate } from '../lib/templates';
+import { startFakeCloudApi } from '../scripts/fake-cloud-api/server';
+import { NODE_BIN, type N8nInstance } from '../scripts/n8n-runtime';
+import { deploy, digits, journeyTemplates, loadWorkflow, quietHoursOff } from './support/journeys';
 import { provisionResortTables } from '../scripts/n8n-runtime/dataTables';
 import { createBookingCredentials, groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n, createWhatsAppCredential } from './support/n8n';
 
@@ -52,61 +51,6 @@ const N8N_CONCURRENCY = Number(process.env.BENCH_TIMERS_N8N_CONCURRENCY ?? 0);
 const BACKLOG = Number(process.env.BENCH_TIMERS_BACKLOG ?? 16);
 /** n8n 2.40.7 WaitTracker: setInterval(getWaitingExecutions, 60000), look-ahead 70 s. */
 const WAIT_POLL_INTERVAL_S = 60;
-
-type Credential = { id: string; name: string };
-type NodeJson = WorkflowJson['nodes'][number] & { webhookId?: string; credentials?: Record<string, Credential>; parameters?: Record<string, unknown> };
-
-const digits = (n: number) => {
-	let s = String(1 + (randomBytes(1)[0] % 9));
-	while (s.length < n) s += String(randomBytes(1)[0] % 10);
-	return s;
-};
-
-/** A template in every language in Meta's form, as templates:push creates it (lib/templates). */
-function journeyTemplates(name: string): TemplateSeed[] {
-	const definition = findTemplate(loadTemplates(), name);
-	return Object.keys(definition.languages).map((language) => toMetaTemplate(definition, language) as unknown as TemplateSeed);
-}
-
-function loadWorkflow(file: string): WorkflowJson {
-	return JSON.parse(readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as WorkflowJson;
-}
-
-/** The shipped workflow with this instance's credentials, fresh webhook ids and parameter overrides. */
-async function deploy(
-	n8n: N8nInstance,
-	workflow: WorkflowJson,
-	credentials: Record<string, Credential>,
-	overrides: Record<string, Record<string, unknown>> = {},
-): Promise<{ id: string; webhookIds: Record<string, string> }> {
-	const webhookIds: Record<string, string> = {};
-	const nodes = (workflow.nodes as NodeJson[]).map((node) => {
-		const copy = JSON.parse(JSON.stringify(node)) as NodeJson;
-		if (copy.webhookId) {
-			copy.webhookId = randomUUID();
-			webhookIds[copy.name] = copy.webhookId;
-		}
-		for (const type of Object.keys(copy.credentials ?? {})) {
-			if (!credentials[type]) throw new Error(`no ${type} credential for node ${copy.name}`);
-			copy.credentials![type] = credentials[type];
-		}
-		if (overrides[copy.name]) copy.parameters = { ...(copy.parameters ?? {}), ...overrides[copy.name] };
-		return copy;
-	});
-	const id = await n8n.api.createWorkflow({ ...workflow, nodes });
-	await n8n.api.activateWorkflow(id);
-	return { id, webhookIds };
-}
-
-function quietHoursOff(workflow: WorkflowJson): WorkflowJson {
-	const node = (workflow.nodes as NodeJson[]).find((n) => n.name === 'Settings') as unknown as {
-		parameters: { assignments: { assignments: Array<{ name: string; value: unknown }> } };
-	};
-	for (const assignment of node.parameters.assignments.assignments) {
-		if (assignment.name === 'quietHoursStart' || assignment.name === 'quietHoursEnd') assignment.value = '00:00';
-	}
-	return workflow;
-}
 
 async function executionCount(n8n: N8nInstance, workflowId: string, status: string): Promise<number> {
 	const q = new URLSearchParams({ filter: JSON.stringify({ workflowId, status: [status] }), limit: '1' });

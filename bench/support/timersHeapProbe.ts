@@ -1,0 +1,177 @@
+/**
+ * Does a parked journey cost n8n memory? The timers bench reports RSS, which V8 does not hand back
+ * promptly, so it cannot tell live memory from garbage. This probe asks V8 itself: n8n runs with
+ * `--heapsnapshot-signal=SIGUSR2`; a heap snapshot first runs a full garbage collection and then
+ * holds only reachable objects, so the sum of its nodes' self sizes is the live JS heap.
+ *
+ * Steps: start n8n (SQLite) and the fake Cloud API, deploy the shipped booking-abandonment
+ * workflow with Wait Before Reminder 1 = 2 h (stored in the database as `waiting`), snapshot;
+ * park COUNT journeys (signed booking_started, BACKLOG-paced like the timers bench); idle 30 s;
+ * snapshot again. Nothing comes due while it runs. Prints one JSON line.
+ *
+ *   tsx bench/support/timersHeapProbe.ts        (BENCH_HEAP_COUNT, default 2000)
+ */
+import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'fs';
+import os from 'os';
+import path from 'path';
+
+import { randomBytes } from 'crypto';
+import { startFakeCloudApi } from '../../scripts/fake-cloud-api/server';
+import type { N8nInstance } from '../../scripts/n8n-runtime';
+import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
+import { provisionResortTables } from '../../scripts/n8n-runtime/dataTables';
+import { deploy, digits, journeyTemplates, loadWorkflow, quietHoursOff } from './journeys';
+import { createBookingCredentials, createWhatsAppCredential, groupRssMb, log, postSigned, round, sleep, startBenchN8n } from './n8n';
+
+const COUNT = Number(process.env.BENCH_HEAP_COUNT ?? 2000);
+const CONCURRENCY = 4;
+const BACKLOG = 16;
+
+/**
+ * Live JS heap in MiB from a heap snapshot: the sum of every node's self size. Streamed, because
+ * a snapshot of a large heap is longer than the longest string V8 allows.
+ */
+export async function liveHeapMb(file: string): Promise<{ liveMb: number; nodes: number }> {
+	const head = Buffer.alloc(1 << 20);
+	const fd = openSync(file, 'r');
+	const read = readSync(fd, head, 0, head.length, 0);
+	closeSync(fd);
+	const fields = JSON.parse(/"node_fields":(\[[^\]]*\])/.exec(head.subarray(0, read).toString('utf8'))![1]) as string[];
+	const width = fields.length;
+	const sizeAt = fields.indexOf('self_size');
+	let total = 0;
+	let index = 0;
+	let current = -1;
+	let state: 'seek' | 'array' | 'done' = 'seek';
+	let window = '';
+	for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+		let text = chunk as string;
+		if (state === 'seek') {
+			window += text;
+			const at = window.indexOf('"nodes":[');
+			if (at < 0) {
+				window = window.slice(-16);
+				continue;
+			}
+			text = window.slice(at + '"nodes":['.length);
+			state = 'array';
+		}
+		if (state !== 'array') break;
+		for (let i = 0; i < text.length; i++) {
+			const c = text.charCodeAt(i);
+			if (c >= 48 && c <= 57) current = (current < 0 ? 0 : current * 10) + (c - 48);
+			else if (current >= 0) {
+				if (index % width === sizeAt) total += current;
+				index++;
+				current = -1;
+			}
+			if (c === 93) {
+				state = 'done';
+				break;
+			}
+		}
+		if (state === 'done') break;
+	}
+	return { liveMb: round(total / 2 ** 20), nodes: index / width };
+}
+
+/** Signals n8n's main process and waits until its snapshot file is complete. */
+async function snapshot(n8n: N8nInstance, dir: string, label: string) {
+	const before = new Set(readdirSync(dir));
+	const t0 = Date.now();
+	process.kill(n8n.pid, 'SIGUSR2');
+	let file: string | undefined;
+	let lastSize = -1;
+	for (;;) {
+		await sleep(1000);
+		file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+		if (!file) continue;
+		const size = statSync(path.join(dir, file)).size;
+		// V8 writes the file in one go; it is complete when it stops growing and parses.
+		if (size === lastSize && size > 0) break;
+		lastSize = size;
+	}
+	const full = path.join(dir, file);
+	const live = await liveHeapMb(full);
+	const result = { label, ...live, fileMb: round(statSync(full).size / 2 ** 20), rssMb: groupRssMb(n8n.pid).totalMb, seconds: round((Date.now() - t0) / 1000) };
+	rmSync(full);
+	log(`heap ${label}: ${JSON.stringify(result)}`);
+	return result;
+}
+
+async function executionCount(n8n: N8nInstance, workflowId: string, status: string): Promise<number> {
+	const q = new URLSearchParams({ filter: JSON.stringify({ workflowId, status: [status] }), limit: '1' });
+	return (await n8n.api.request<{ count: number }>('GET', `/rest/executions?${q.toString()}`)).count;
+}
+
+async function main() {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'n8n-heap-'));
+	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
+	const n8n = await startBenchN8n({ NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` });
+	try {
+		const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
+		fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
+		fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('reservation_confirmation')]);
+		const creds = await createBookingCredentials(n8n);
+		const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
+		await provisionResortTables(n8n.api);
+		const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
+		const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
+		const postStay = await deploy(n8n, loadWorkflow('post-stay-review-upsell.json'), credentials);
+		const main = await deploy(n8n, quietHoursOff(loadWorkflow('booking-abandonment.json')), credentials, {
+			'Wait Before Reminder 1': { amount: 2, unit: 'hours' },
+			'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: sub.id } },
+			'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStay.id } },
+		});
+		const url = `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking`;
+		// Warm up: a few journeys so code paths, caches and the isolate pool exist before the baseline.
+		for (let i = 0; i < 20; i++) {
+			const body = bookingEventBody('booking_started', { bookingId: `bk-warm-${i}-${randomBytes(3).toString('hex')}`, phone: `+345${String(i).padStart(8, '0')}`, name: `Warm${i} Probe`, language: 'en' });
+			await postSigned(url, JSON.stringify(body), creds.secret, 120_000);
+		}
+		while ((await executionCount(n8n, main.id, 'waiting')) < 20) await sleep(500);
+		await sleep(10_000);
+		const baseline = await snapshot(n8n, dir, 'after 20 parked (baseline)');
+
+		let next = 0;
+		let accepted = 0;
+		let waitingNow = 20;
+		const t0 = Date.now();
+		const poller = setInterval(() => void executionCount(n8n, main.id, 'waiting').then((c) => (waitingNow = c), () => undefined), 1000);
+		const worker = async () => {
+			while (next < COUNT) {
+				if (20 + accepted - waitingNow > BACKLOG) {
+					await sleep(200);
+					continue;
+				}
+				const i = next++;
+				const body = bookingEventBody('booking_started', { bookingId: `bk-${String(i).padStart(5, '0')}-${randomBytes(3).toString('hex')}`, phone: `+346${String(i).padStart(8, '0')}`, name: `Guest${i} Probe`, language: ['en', 'es', 'pt'][i % 3] });
+				const reply = await postSigned(url, JSON.stringify(body), creds.secret, 120_000);
+				if (reply.status === 202) accepted++;
+				if (i > 0 && i % 500 === 0) log(`posted ${i} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+			}
+		};
+		await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+		clearInterval(poller);
+		while ((await executionCount(n8n, main.id, 'waiting')) < 20 + accepted) await sleep(1000);
+		const parkSeconds = (Date.now() - t0) / 1000;
+		await sleep(30_000);
+		const parked = await snapshot(n8n, dir, `after ${20 + accepted} parked, idle 30 s`);
+		const waiting = await executionCount(n8n, main.id, 'waiting');
+		const perParkedKb = round(((parked.liveMb - baseline.liveMb) * 1024) / accepted, 2);
+		process.stdout.write(
+			`${JSON.stringify({ probe: 'timers-heap', n8nVersion: '2.40.7', parked: accepted, waitingInDatabase: waiting, parkSeconds: round(parkSeconds), baseline, parkedIdle: parked, liveHeapDeltaMb: round(parked.liveMb - baseline.liveMb), perParkedJourneyKb: perParkedKb, at: new Date().toISOString(), loadAverage1m: round(os.loadavg()[0]) })}\n`,
+		);
+	} finally {
+		await n8n.stop();
+		await fake.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+if (require.main === module) {
+	main().catch((e) => {
+		log(String(e instanceof Error ? e.stack : e));
+		process.exit(1);
+	});
+}
