@@ -5,21 +5,27 @@
  * through in some one-second window, so this keeps a log of the last sends instead: the next
  * send waits until the send `capacity` places back is a full window old, plus a small margin.
  *
- * The first `capacity` sends count from when their request FINISHED (the caller reports it), not
- * from when they were allowed: a first burst goes out on cold connections and reaches the server
- * late, while the next window's requests, on warm connections, do not, so counting the first ones
- * from their go-ahead let two windows' worth land in one second. A first-round slot still in flight
- * when its turn comes is waited for. Later sends count from their go-ahead: by then requests arrive
- * at the pace they leave, and counting from the answer would cost one round trip per window
- * (a quarter of the throughput against a 250 ms API).
- * Clock and sleep are injected to keep this pure.
+ * What counts is when a send reached the server, which this side cannot see; it is estimated
+ * from when its request finished (the caller reports it):
+ * - the first `capacity` sends count from when they finished: a first burst goes out on cold
+ *   connections and reaches the server late, so counting it from its go-ahead let two windows'
+ *   worth land in one second;
+ * - later sends count from their go-ahead, moved later by however much longer than the fastest
+ *   round trip seen they took: a request held up on this side (a busy event loop) leaves late and
+ *   would otherwise bunch with the next window's (CI caught 40 in one second at 20/s that way).
+ *   A send answered as fast as usual still counts from its go-ahead, so a slow API does not cost a
+ *   round trip per window.
+ * A slot still in flight when its turn comes is waited for. Clock and sleep are injected to keep
+ * this pure.
  */
 export class RateLimiter {
 	private readonly capacity: number;
 	private readonly windowMs: number;
-	/** Ring of the last `capacity` sends: their time, or (first round) the pending request. */
+	/** Ring of the last `capacity` sends: when each counts from, and its request while in flight. */
 	private readonly slots: Array<{ at: number; finished?: Promise<void> }> = [];
 	private next = 0;
+	/** The fastest go-ahead → finished time seen: a request's round trip without delays on this side. */
+	private fastestRoundTripMs = Infinity;
 	private queue: Promise<void> = Promise.resolve();
 
 	constructor(
@@ -59,15 +65,19 @@ export class RateLimiter {
 			await this.sleep(Math.ceil(wait));
 		}
 		const firstRound = this.slots[this.next] === undefined;
-		const mine: { at: number; finished?: Promise<void> } = { at: this.now() };
+		const goAhead = this.now();
+		let finish!: () => void;
+		const mine: { at: number; finished?: Promise<void> } = {
+			at: goAhead,
+			finished: new Promise<void>((resolve) => (finish = resolve)),
+		};
 		this.slots[this.next] = mine;
 		this.next = (this.next + 1) % this.capacity;
-		if (!firstRound) return () => undefined;
-		let finish!: () => void;
-		mine.finished = new Promise<void>((resolve) => (finish = resolve));
 		return () => {
 			if (!mine.finished) return;
-			mine.at = this.now();
+			const finishedAt = this.now();
+			this.fastestRoundTripMs = Math.min(this.fastestRoundTripMs, finishedAt - goAhead);
+			mine.at = firstRound ? finishedAt : Math.max(goAhead, finishedAt - this.fastestRoundTripMs);
 			mine.finished = undefined;
 			finish();
 		};

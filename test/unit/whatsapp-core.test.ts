@@ -361,8 +361,8 @@ describe('pacing and redelivery keys', () => {
 		first(); // a second call changes nothing
 		const third = await limiter.acquire();
 		expect(now).toBe(1300);
-		// From the second round on, a send counts from its go-ahead: the third answered late (at
-		// 1500) does not hold the fifth back.
+		// From the second round on, a send answered in the fastest round trip seen (200 ms here)
+		// counts from its go-ahead: answered at 1500, the third does not hold the fifth back.
 		const fourth = await limiter.acquire();
 		expect(now).toBe(1300);
 		now = 1500;
@@ -370,6 +370,27 @@ describe('pacing and redelivery keys', () => {
 		fourth();
 		await limiter.acquire();
 		expect(now).toBe(2300);
+	});
+
+	it('counts a later send that was held up on this side from when it most likely left', async () => {
+		let now = 0;
+		const limiter = new RateLimiter(2, () => now, async (ms) => void (now += ms), 0);
+		const first = await limiter.acquire();
+		const second = await limiter.acquire();
+		now = 100; // round trip 100 ms
+		first();
+		second();
+		const third = await limiter.acquire();
+		const fourth = await limiter.acquire();
+		expect(now).toBe(1100);
+		now = 1200;
+		third(); // 100 ms, as fast as ever: counts from its go-ahead (1100)
+		now = 2000;
+		fourth(); // 900 ms: 800 ms more than the fastest round trip, so it left at about 1900
+		await limiter.acquire();
+		expect(now).toBe(2100); // a second after the third
+		(await limiter.acquire())();
+		expect(now).toBe(2900); // a second after the fourth left, not after its go-ahead
 	});
 
 	it('waits for a first-round send still in flight', async () => {
