@@ -31,9 +31,8 @@ import path from 'path';
 
 import { startFakeCloudApi } from '../scripts/fake-cloud-api/server';
 import { NODE_BIN, type N8nInstance } from '../scripts/n8n-runtime';
-import { deploy, digits, journeyTemplates, loadWorkflow, quietHoursOff } from './support/journeys';
-import { provisionResortTables } from '../scripts/n8n-runtime/dataTables';
-import { createBookingCredentials, groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n, createWhatsAppCredential } from './support/n8n';
+import { deployAbandonmentJourney } from './support/journeys';
+import { groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n } from './support/n8n';
 
 const COUNT = Number(process.env.BENCH_TIMERS_COUNT ?? 10_000);
 const PARK_BUDGET_S = Number(process.env.BENCH_TIMERS_PARK_BUDGET_S ?? 120);
@@ -87,22 +86,7 @@ async function main() {
 		peakRss = Math.max(peakRss, groupRssMb(n8n.pid).totalMb);
 	}, 2000);
 	try {
-		const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
-		fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
-		fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('booking_reminder_2'), ...journeyTemplates('reservation_confirmation')]);
-		const creds = await createBookingCredentials(n8n);
-		const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
-		await provisionResortTables(n8n.api);
-		const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
-		const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
-		// n8n refuses to activate a workflow whose Execute Workflow node is not linked.
-		const postStay = await deploy(n8n, loadWorkflow('post-stay-review-upsell.json'), credentials);
-		const main = await deploy(n8n, quietHoursOff(loadWorkflow('booking-abandonment.json')), credentials, {
-			'Wait Before Reminder 1': { amount: WAIT_S, unit: 'seconds' },
-			'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: sub.id } },
-			'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStay.id } },
-		});
-		const url = `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking`;
+		const { tenant, creds, main, url } = await deployAbandonmentJourney(n8n, fake, { amount: WAIT_S, unit: 'seconds' });
 		await sleep(3000);
 		const rssBefore = groupRssMb(n8n.pid);
 		log(`RSS before parking: ${JSON.stringify(rssBefore)}`);

@@ -3,7 +3,9 @@ import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import path from 'path';
 
-import type { TemplateSeed } from '../../scripts/fake-cloud-api/server';
+import type { FakeCloudApi, TemplateSeed } from '../../scripts/fake-cloud-api/server';
+import { provisionResortTables } from '../../scripts/n8n-runtime/dataTables';
+import { createBookingCredentials, createWhatsAppCredential } from './n8n';
 import { REPO_ROOT, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { findTemplate, loadTemplates, toMetaTemplate } from '../../lib/templates';
 
@@ -62,3 +64,27 @@ export function quietHoursOff(workflow: WorkflowJson): WorkflowJson {
 	return workflow;
 }
 
+
+/**
+ * A resort in a bench n8n: a tenant in the fake Cloud API with the journey templates, credentials,
+ * the resort Data tables, and the shipped booking-abandonment workflow (quiet hours off, Wait
+ * Before Reminder 1 as given) with its two sub-workflows linked. Returns its booking webhook URL.
+ */
+export async function deployAbandonmentJourney(n8n: N8nInstance, fake: FakeCloudApi, waitBeforeReminder1: { amount: number; unit: string }) {
+	const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
+	fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
+	fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('booking_reminder_2'), ...journeyTemplates('reservation_confirmation')]);
+	const creds = await createBookingCredentials(n8n);
+	const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
+	await provisionResortTables(n8n.api);
+	const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
+	const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
+	// n8n refuses to activate a workflow whose Execute Workflow node is not linked.
+	const postStay = await deploy(n8n, loadWorkflow('post-stay-review-upsell.json'), credentials);
+	const main = await deploy(n8n, quietHoursOff(loadWorkflow('booking-abandonment.json')), credentials, {
+		'Wait Before Reminder 1': waitBeforeReminder1,
+		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: sub.id } },
+		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStay.id } },
+	});
+	return { tenant, creds, main, url: `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking` };
+}

@@ -19,9 +19,8 @@ import { randomBytes } from 'crypto';
 import { startFakeCloudApi } from '../../scripts/fake-cloud-api/server';
 import type { N8nInstance } from '../../scripts/n8n-runtime';
 import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
-import { provisionResortTables } from '../../scripts/n8n-runtime/dataTables';
-import { deploy, digits, journeyTemplates, loadWorkflow, quietHoursOff } from './journeys';
-import { createBookingCredentials, createWhatsAppCredential, groupRssMb, log, postSigned, round, sleep, startBenchN8n } from './n8n';
+import { deployAbandonmentJourney } from './journeys';
+import { groupRssMb, log, postSigned, round, sleep, startBenchN8n } from './n8n';
 
 const COUNT = Number(process.env.BENCH_HEAP_COUNT ?? 2000);
 const CONCURRENCY = 4;
@@ -109,21 +108,7 @@ async function main() {
 	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
 	const n8n = await startBenchN8n({ NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` });
 	try {
-		const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
-		fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
-		fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('reservation_confirmation')]);
-		const creds = await createBookingCredentials(n8n);
-		const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
-		await provisionResortTables(n8n.api);
-		const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
-		const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
-		const postStay = await deploy(n8n, loadWorkflow('post-stay-review-upsell.json'), credentials);
-		const main = await deploy(n8n, quietHoursOff(loadWorkflow('booking-abandonment.json')), credentials, {
-			'Wait Before Reminder 1': { amount: 2, unit: 'hours' },
-			'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: sub.id } },
-			'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStay.id } },
-		});
-		const url = `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking`;
+		const { creds, main, url } = await deployAbandonmentJourney(n8n, fake, { amount: 2, unit: 'hours' });
 		// Warm up: a few journeys so code paths, caches and the isolate pool exist before the baseline.
 		for (let i = 0; i < 20; i++) {
 			const body = bookingEventBody('booking_started', { bookingId: `bk-warm-${i}-${randomBytes(3).toString('hex')}`, phone: `+345${String(i).padStart(8, '0')}`, name: `Warm${i} Probe`, language: 'en' });
