@@ -10,8 +10,12 @@
  * snapshot again. Nothing comes due while it runs. Prints one JSON line.
  *
  *   tsx bench/support/timersHeapProbe.ts        (BENCH_HEAP_COUNT, default 2000)
+ *
+ * BENCH_HEAP_KEEP_DIR=<dir> keeps the two snapshots there (baseline.heapsnapshot,
+ * parked.heapsnapshot) for `tsx bench/support/heapSnapshot.ts <baseline> <parked>`, which lists
+ * what grew and what retains it.
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'fs';
 import os from 'os';
 import path from 'path';
 
@@ -23,6 +27,7 @@ import { deployAbandonmentJourney } from './journeys';
 import { groupRssMb, log, postSigned, round, sleep, startBenchN8n } from './n8n';
 
 const COUNT = Number(process.env.BENCH_HEAP_COUNT ?? 2000);
+const KEEP_DIR = process.env.BENCH_HEAP_KEEP_DIR;
 const CONCURRENCY = 4;
 const BACKLOG = 16;
 
@@ -75,7 +80,7 @@ export async function liveHeapMb(file: string): Promise<{ liveMb: number; nodes:
 }
 
 /** Signals n8n's main process and waits until its snapshot file is complete. */
-async function snapshot(n8n: N8nInstance, dir: string, label: string) {
+async function snapshot(n8n: N8nInstance, dir: string, label: string, keepAs: string) {
 	const before = new Set(readdirSync(dir));
 	const t0 = Date.now();
 	process.kill(n8n.pid, 'SIGUSR2');
@@ -93,7 +98,8 @@ async function snapshot(n8n: N8nInstance, dir: string, label: string) {
 	const full = path.join(dir, file);
 	const live = await liveHeapMb(full);
 	const result = { label, ...live, fileMb: round(statSync(full).size / 2 ** 20), rssMb: groupRssMb(n8n.pid).totalMb, seconds: round((Date.now() - t0) / 1000) };
-	rmSync(full);
+	if (KEEP_DIR) renameSync(full, path.join(KEEP_DIR, `${keepAs}.heapsnapshot`));
+	else rmSync(full);
 	log(`heap ${label}: ${JSON.stringify(result)}`);
 	return result;
 }
@@ -116,7 +122,7 @@ async function main() {
 		}
 		while ((await executionCount(n8n, main.id, 'waiting')) < 20) await sleep(500);
 		await sleep(10_000);
-		const baseline = await snapshot(n8n, dir, 'after 20 parked (baseline)');
+		const baseline = await snapshot(n8n, dir, 'after 20 parked (baseline)', 'baseline');
 
 		let next = 0;
 		let accepted = 0;
@@ -141,7 +147,7 @@ async function main() {
 		while ((await executionCount(n8n, main.id, 'waiting')) < 20 + accepted) await sleep(1000);
 		const parkSeconds = (Date.now() - t0) / 1000;
 		await sleep(30_000);
-		const parked = await snapshot(n8n, dir, `after ${20 + accepted} parked, idle 30 s`);
+		const parked = await snapshot(n8n, dir, `after ${20 + accepted} parked, idle 30 s`, 'parked');
 		const waiting = await executionCount(n8n, main.id, 'waiting');
 		const perParkedKb = round(((parked.liveMb - baseline.liveMb) * 1024) / accepted, 2);
 		process.stdout.write(
