@@ -6,6 +6,8 @@
  *   - ours: Booking Event Trigger (generic, HMAC) → Resort WhatsApp sendTemplate (decrypts the phone);
  *   - ours via sub-workflow: Booking Event Trigger → Execute Workflow (wait) → [Execute Workflow
  *     Trigger → Resort WhatsApp sendTemplate], the shape of booking-abandonment → reservation-confirmation;
+ *   - shipped: the shipped booking-abandonment workflow with reservation-confirmation linked (quiet
+ *     hours off), i.e. the whole production path: dedupe, Data table writes, the confirmation claim;
  *   - floor: n8n's own Webhook (v2, respond immediately) → HTTP Request POSTing the same template
  *     message: no signature check, no encryption; what n8n itself needs for webhook → outbound call.
  * For every delivered event it also reads the saved execution and splits the time into segments
@@ -16,18 +18,21 @@
  * n8n: `default` (n8n 2.40.7 as installed: expression engine `vm`, an isolated-vm isolate pool of
  * 1, and every execution takes an isolate and disposes it after), `pool4`
  * (N8N_EXPRESSION_ENGINE_POOL_SIZE=4: warm isolates ready when executions come close together)
- * and `legacy` (N8N_EXPRESSION_ENGINE=legacy: expressions evaluated in-process, no isolates).
+ * `legacy` (N8N_EXPRESSION_ENGINE=legacy: expressions evaluated in-process, no isolates) and `lazy`
+ * (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: isolates stay on, but an execution takes one only when an
+ * expression first needs it, so a webhook phase with static parameters takes none).
  */
 import { randomBytes, randomUUID } from 'crypto';
 
 import { startFakeCloudApi, type FakeCloudApi } from '../scripts/fake-cloud-api/server';
 import type { WorkflowJson } from '../scripts/n8n-runtime';
+import { deployAbandonmentJourney } from './support/journeys';
 import { bookingEvent, cpuMeter, machineMeter, createBookingCredentials, latencySummary, log, postSigned, round, sleep, startBenchN8n, type Reply, createWhatsAppCredential } from './support/n8n';
 
 // Requests per second (a steady moderate load) and seconds per workflow.
 const RATES = (process.env.BENCH_LATENCY_RATES ?? '1,3').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
-const PATHS = (process.env.BENCH_LATENCY_PATHS ?? 'floor,ours,oursViaSubWorkflow').split(',');
+const PATHS = (process.env.BENCH_LATENCY_PATHS ?? 'floor,ours,oursViaSubWorkflow,shipped').split(',');
 const WARMUP = 20;
 const TEMPLATE = 'bench_reservation_confirmed';
 /** n8n settings compared, each on its own n8n (see the header). */
@@ -35,8 +40,9 @@ const CONFIG_ENV: Record<string, Record<string, string>> = {
 	default: {},
 	pool4: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
 	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	lazy: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
 };
-const CONFIGS = (process.env.BENCH_LATENCY_CONFIGS ?? 'default,pool4,legacy').split(',').filter((c) => c in CONFIG_ENV);
+const CONFIGS = (process.env.BENCH_LATENCY_CONFIGS ?? 'default,lazy,pool4,legacy').split(',').filter((c) => c in CONFIG_ENV);
 const GUEST_PHONE = '+34677123456';
 
 const digits = (n: number) => {
@@ -110,7 +116,7 @@ async function measure(fake: FakeCloudApi, env: Record<string, string>) {
 			credentials: { resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData },
 		});
 
-		const workflows: Record<string, { id: string; url: string; signed: boolean; subId?: string }> = {};
+		const workflows: Record<string, { id: string; url: string; signed: boolean; subId?: string; secret?: string }> = {};
 		if (PATHS.includes('ours')) {
 			const webhookId = randomUUID();
 			const wf: WorkflowJson = {
@@ -156,6 +162,10 @@ async function measure(fake: FakeCloudApi, env: Record<string, string>) {
 			await n8n.api.activateWorkflow(id);
 			workflows.oursViaSubWorkflow = { id, url: `${n8n.baseUrl}/webhook/${webhookId}/booking`, signed: true, subId };
 		}
+		if (PATHS.includes('shipped')) {
+			const journey = await deployAbandonmentJourney(n8n, fake, { amount: 45, unit: 'minutes' });
+			workflows.shipped = { id: journey.main.id, url: journey.url, signed: true, subId: journey.confirmationId, secret: journey.creds.secret };
+		}
 		if (PATHS.includes('floor')) {
 			const pathName = `bench-floor-${randomUUID().slice(0, 8)}`;
 			const body =
@@ -193,24 +203,28 @@ async function measure(fake: FakeCloudApi, env: Record<string, string>) {
 
 		const arrivals = (): Map<string, number> => {
 			const m = new Map<string, number>();
-			for (const r of fake.requests({ phoneNumberId: tenant.phoneNumberId })) {
+			// Every tenant (the shipped path has its own); the booking id is a body parameter of both
+			// templates (the first here, the confirmation code in reservation_confirmation).
+			for (const r of fake.requests()) {
 				if (r.kind !== 'messages' || r.method !== 'POST' || r.status !== 200) continue;
-				const body = r.body as { template?: { components?: Array<{ parameters?: Array<{ text?: string }> }> } };
-				const id = body.template?.components?.[0]?.parameters?.[0]?.text;
-				if (id && !m.has(id)) m.set(id, Date.parse(r.at));
+				const body = r.body as { template?: { components?: Array<{ type?: string; parameters?: Array<{ text?: string }> }> } };
+				for (const component of body.template?.components ?? []) {
+					if (component.type !== 'body') continue;
+					for (const p of component.parameters ?? []) if (p.text?.startsWith('bk-') && !m.has(p.text)) m.set(p.text, Date.parse(r.at));
+				}
 			}
 			return m;
 		};
 
 		/** Open-loop: request i is sent at t0 + i/rate whatever the previous ones are doing. */
-		const run = async (target: { url: string; signed: boolean }, count: number, rate: number) => {
+		const run = async (target: { url: string; signed: boolean; secret?: string }, count: number, rate: number) => {
 			const sent: Array<{ bookingId: string; reply: Promise<Reply> }> = [];
 			const t0 = Date.now();
 			for (let i = 0; i < count; i++) {
 				const wait = t0 + (i * 1000) / rate - Date.now();
 				if (wait > 0) await sleep(wait);
 				const ev = bookingEvent('reservation_confirmed', GUEST_PHONE);
-				sent.push({ bookingId: String(ev.bookingId), reply: postSigned(target.url, JSON.stringify(ev), target.signed ? creds.secret : 'unsigned') });
+				sent.push({ bookingId: String(ev.bookingId), reply: postSigned(target.url, JSON.stringify(ev), target.signed ? (target.secret ?? creds.secret) : 'unsigned') });
 			}
 			const replies = await Promise.all(sent.map(async (s) => ({ bookingId: s.bookingId, reply: await s.reply })));
 			const deadline = Date.now() + 60_000;
@@ -242,7 +256,8 @@ async function measure(fake: FakeCloudApi, env: Record<string, string>) {
 			for (const s of subList) {
 				const d = await n8n.api.getExecution(s.id);
 				const rd = (d.data?.resultData.runData ?? {}) as RunData;
-				const bookingId = rd['When Called']?.[0]?.data?.main?.[0]?.[0]?.json.bookingId;
+				const called = rd['When Called'] ?? rd['When Booking Abandonment Calls'];
+				const bookingId = called?.[0]?.data?.main?.[0]?.[0]?.json.bookingId;
 				if (typeof bookingId === 'string' && events.has(bookingId)) subByParentBooking.set(bookingId, { startedAt: Date.parse(String(s.startedAt)), stoppedAt: Date.parse(String(s.stoppedAt)), runData: rd });
 			}
 			for (const e of list) {

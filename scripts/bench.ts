@@ -49,7 +49,9 @@ for (const file of benches) {
 			env: { ...process.env, BENCH_SKIP_BUILD: '1' },
 		});
 		const last = output.trim().split('\n').at(-1) ?? '{}';
-		fresh[file] = { ...(JSON.parse(last) as Result), measuredAt: new Date().toISOString(), loadAverage1m: Number(os.loadavg()[0].toFixed(2)) };
+		// BENCH_NOTE says how this run was made (settings, what ran alongside); the page prints it.
+		const runNote = process.env.BENCH_NOTE ? { runNote: process.env.BENCH_NOTE } : {};
+		fresh[file] = { ...(JSON.parse(last) as Result), ...runNote, measuredAt: new Date().toISOString(), loadAverage1m: Number(os.loadavg()[0].toFixed(2)) };
 		process.stdout.write(`${last}\n`);
 	} catch (error) {
 		// One failing bench is reported in the raw results; the others still get written.
@@ -141,7 +143,7 @@ if (ingest) {
 const latency = ok(results['n8n-latency.bench.ts']) as { phases: Phase[]; configs?: Array<{ config: string; env: Record<string, string>; phases: Phase[] }> } | undefined;
 if (latency) {
 	const configs = latency.configs ?? [{ config: 'default', env: {}, phases: latency.phases }];
-	const label: Record<string, string> = { ours: 'Booking Event Trigger → Resort WhatsApp', oursViaSubWorkflow: 'Booking Event Trigger → Execute Workflow → [Resort WhatsApp]', floor: 'floor: n8n Webhook → HTTP Request' };
+	const label: Record<string, string> = { ours: 'Booking Event Trigger → Resort WhatsApp', oursViaSubWorkflow: 'Booking Event Trigger → Execute Workflow → [Resort WhatsApp]', floor: 'floor: n8n Webhook → HTTP Request', shipped: 'shipped booking-abandonment → reservation-confirmation' };
 	const configLabel = (c: { config: string; env: Record<string, string> }) =>
 		`n8n ${c.config}${Object.keys(c.env).length ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(', ')})` : ' settings'}`;
 	for (const c of configs) {

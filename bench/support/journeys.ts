@@ -86,5 +86,5 @@ export async function deployAbandonmentJourney(n8n: N8nInstance, fake: FakeCloud
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: sub.id } },
 		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStay.id } },
 	});
-	return { tenant, creds, main, url: `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking` };
+	return { tenant, creds, main, confirmationId: sub.id, url: `${n8n.baseUrl}/webhook/${main.webhookIds['Booking Event']}/booking` };
 }
