@@ -163,7 +163,7 @@ async function measure(fake: FakeCloudApi, env: Record<string, string>) {
 			workflows.oursViaSubWorkflow = { id, url: `${n8n.baseUrl}/webhook/${webhookId}/booking`, signed: true, subId };
 		}
 		if (PATHS.includes('shipped')) {
-			const journey = await deployAbandonmentJourney(n8n, fake, { amount: 45, unit: 'minutes' });
+			const journey = await deployAbandonmentJourney(n8n, fake, { amount: 45, unit: 'minutes' }, { creds, tenant, whatsApp: { waId, waName } });
 			workflows.shipped = { id: journey.main.id, url: journey.url, signed: true, subId: journey.confirmationId, secret: journey.creds.secret };
 		}
 		if (PATHS.includes('floor')) {
@@ -309,7 +309,7 @@ async function measure(fake: FakeCloudApi, env: Record<string, string>) {
 			const warm = await run(wf, WARMUP, RATES[0]);
 			const bad = warm.replies.filter((r) => r.reply.status < 200 || r.reply.status >= 300 || !warm.seen.has(r.bookingId));
 			if (bad.length === warm.replies.length) {
-				throw new Error(`${name} warm-up: no message reached the fake (first reply ${warm.replies[0]?.reply.status} ${warm.replies[0]?.reply.body.slice(0, 200)}); requests ${JSON.stringify(fake.requests().slice(-2)).slice(0, 800)}\n${n8n.logTail(20)}`);
+				throw new Error(`${name} warm-up: no message reached the fake (first reply ${warm.replies[0]?.reply.status} ${warm.replies[0]?.reply.body.slice(0, 200)}); last requests at the fake ${JSON.stringify(fake.requests().slice(-2).map((r) => ({ path: r.path, status: r.status, response: r.response })))}\n${n8n.logTail(20)}`);
 			}
 			log(`${name} warm-up: ${WARMUP - bad.length}/${WARMUP} delivered`);
 			done[wf.id] = warm.replies.filter((r) => r.reply.status >= 200 && r.reply.status < 300).length;

@@ -70,12 +70,23 @@ export function quietHoursOff(workflow: WorkflowJson): WorkflowJson {
  * the resort Data tables, and the shipped booking-abandonment workflow (quiet hours off, Wait
  * Before Reminder 1 as given) with its two sub-workflows linked. Returns its booking webhook URL.
  */
-export async function deployAbandonmentJourney(n8n: N8nInstance, fake: FakeCloudApi, waitBeforeReminder1: { amount: number; unit: string }) {
-	const tenant = { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
-	fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
+export async function deployAbandonmentJourney(
+	n8n: N8nInstance,
+	fake: FakeCloudApi,
+	waitBeforeReminder1: { amount: number; unit: string },
+	// A bench that already made credentials passes them: n8n 2.40.7 resolves a node's credential by
+	// name when two share one, so a second 'Bench …' credential would not be the one used.
+	existing?: {
+		creds: Awaited<ReturnType<typeof createBookingCredentials>>;
+		tenant: { phoneNumberId: string; wabaId: string; accessToken: string; appSecret: string };
+		whatsApp: { waId: string; waName: string };
+	},
+) {
+	const tenant = existing?.tenant ?? { phoneNumberId: digits(15), wabaId: digits(15), accessToken: `EAAG${randomBytes(24).toString('hex')}`, appSecret: randomBytes(16).toString('hex') };
+	if (!existing) fake.registerPhoneNumber({ ...tenant, displayPhoneNumber: '15550001111', verifiedName: 'Playa Serena Resort' } as Parameters<typeof fake.registerPhoneNumber>[0]);
 	fake.seedTemplates(tenant.wabaId, [...journeyTemplates('booking_reminder_1'), ...journeyTemplates('booking_reminder_2'), ...journeyTemplates('reservation_confirmation')]);
-	const creds = await createBookingCredentials(n8n);
-	const { waId, waName } = await createWhatsAppCredential(n8n, tenant, fake.url);
+	const creds = existing?.creds ?? (await createBookingCredentials(n8n));
+	const { waId, waName } = existing?.whatsApp ?? (await createWhatsAppCredential(n8n, tenant, fake.url));
 	await provisionResortTables(n8n.api);
 	const credentials = { resortWhatsAppApi: { id: waId, name: waName }, resortBookingWebhookApi: creds.webhook, resortGuestDataApi: creds.guestData };
 	const sub = await deploy(n8n, loadWorkflow('reservation-confirmation.json'), credentials);
