@@ -11,8 +11,11 @@
  *
  *   tsx bench/support/timersHeapProbe.ts        (BENCH_HEAP_COUNT, default 2000)
  *
- * BENCH_HEAP_KEEP_DIR=<dir> keeps the two snapshots there (baseline.heapsnapshot,
- * parked.heapsnapshot) for `tsx bench/support/heapSnapshot.ts <baseline> <parked>`, which lists
+ * BENCH_HEAP_MODE=queue runs n8n in queue mode instead (main + 2 workers, Postgres, Redis:
+ * scripts/n8n-runtime/queueMode.ts) and snapshots every process.
+ *
+ * BENCH_HEAP_KEEP_DIR=<dir> keeps the snapshots there (baseline-main.heapsnapshot,
+ * parked-main.heapsnapshot, …-worker1 …) for `tsx bench/support/heapSnapshot.ts <baseline> <parked>`, which lists
  * what grew and what retains it.
  */
 import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'fs';
@@ -21,13 +24,15 @@ import path from 'path';
 
 import { randomBytes } from 'crypto';
 import { startFakeCloudApi } from '../../scripts/fake-cloud-api/server';
-import type { N8nInstance } from '../../scripts/n8n-runtime';
+import { installN8n, REPO_ROOT, type N8nInstance } from '../../scripts/n8n-runtime';
+import { startQueueModeN8n } from '../../scripts/n8n-runtime/queueMode';
 import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import { deployAbandonmentJourney } from './journeys';
 import { groupRssMb, log, postSigned, round, sleep, startBenchN8n } from './n8n';
 
 const COUNT = Number(process.env.BENCH_HEAP_COUNT ?? 2000);
 const KEEP_DIR = process.env.BENCH_HEAP_KEEP_DIR;
+const MODE = process.env.BENCH_HEAP_MODE === 'queue' ? 'queue' : 'regular';
 const CONCURRENCY = 4;
 const BACKLOG = 16;
 
@@ -79,29 +84,36 @@ export async function liveHeapMb(file: string): Promise<{ liveMb: number; nodes:
 	return { liveMb: round(total / 2 ** 20), nodes: index / width };
 }
 
-/** Signals n8n's main process and waits until its snapshot file is complete. */
-async function snapshot(n8n: N8nInstance, dir: string, label: string, keepAs: string) {
+/** Signals one n8n process and waits until its snapshot file (V8 names it with the pid) is complete. */
+async function snapshotProcess(pid: number, dir: string, label: string, keepAs: string) {
 	const before = new Set(readdirSync(dir));
 	const t0 = Date.now();
-	process.kill(n8n.pid, 'SIGUSR2');
+	process.kill(pid, 'SIGUSR2');
 	let file: string | undefined;
 	let lastSize = -1;
 	for (;;) {
 		await sleep(1000);
-		file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+		file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && f.includes(`.${pid}.`) && !before.has(f));
 		if (!file) continue;
 		const size = statSync(path.join(dir, file)).size;
-		// V8 writes the file in one go; it is complete when it stops growing and parses.
+		// V8 writes the file in one go; it is complete when it stops growing.
 		if (size === lastSize && size > 0) break;
 		lastSize = size;
 	}
 	const full = path.join(dir, file);
 	const live = await liveHeapMb(full);
-	const result = { label, ...live, fileMb: round(statSync(full).size / 2 ** 20), rssMb: groupRssMb(n8n.pid).totalMb, seconds: round((Date.now() - t0) / 1000) };
+	const result = { label, pid, ...live, fileMb: round(statSync(full).size / 2 ** 20), rssMb: groupRssMb(pid).totalMb, seconds: round((Date.now() - t0) / 1000) };
 	if (KEEP_DIR) renameSync(full, path.join(KEEP_DIR, `${keepAs}.heapsnapshot`));
 	else rmSync(full);
 	log(`heap ${label}: ${JSON.stringify(result)}`);
 	return result;
+}
+
+/** Every n8n process of the target, one after the other: main, then queue-mode workers. */
+async function snapshot(processes: Array<{ name: string; pid: number }>, dir: string, label: string, keepAs: string) {
+	const out: Record<string, Awaited<ReturnType<typeof snapshotProcess>>> = {};
+	for (const p of processes) out[p.name] = await snapshotProcess(p.pid, dir, `${p.name} ${label}`, `${keepAs}-${p.name}`);
+	return out;
 }
 
 async function executionCount(n8n: N8nInstance, workflowId: string, status: string): Promise<number> {
@@ -112,7 +124,18 @@ async function executionCount(n8n: N8nInstance, workflowId: string, status: stri
 async function main() {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'n8n-heap-'));
 	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
-	const n8n = await startBenchN8n({ NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` });
+	const nodeOptions = { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` };
+	let n8n: N8nInstance;
+	let processes: Array<{ name: string; pid: number }>;
+	if (MODE === 'queue') {
+		await installN8n({ log });
+		const queue = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, env: nodeOptions, logLevel: 'warn', startTimeoutMs: 600_000, log });
+		n8n = queue;
+		processes = [{ name: 'main', pid: queue.pid }, ...queue.workers.map((w) => ({ name: `worker${w.index + 1}`, pid: w.pid }))];
+	} else {
+		n8n = await startBenchN8n(nodeOptions);
+		processes = [{ name: 'main', pid: n8n.pid }];
+	}
 	try {
 		const { creds, main, url } = await deployAbandonmentJourney(n8n, fake, { amount: 2, unit: 'hours' });
 		// Warm up: a few journeys so code paths, caches and the isolate pool exist before the baseline.
@@ -122,7 +145,7 @@ async function main() {
 		}
 		while ((await executionCount(n8n, main.id, 'waiting')) < 20) await sleep(500);
 		await sleep(10_000);
-		const baseline = await snapshot(n8n, dir, 'after 20 parked (baseline)', 'baseline');
+		const baseline = await snapshot(processes, dir, 'after 20 parked (baseline)', 'baseline');
 
 		let next = 0;
 		let accepted = 0;
@@ -147,11 +170,17 @@ async function main() {
 		while ((await executionCount(n8n, main.id, 'waiting')) < 20 + accepted) await sleep(1000);
 		const parkSeconds = (Date.now() - t0) / 1000;
 		await sleep(30_000);
-		const parked = await snapshot(n8n, dir, `after ${20 + accepted} parked, idle 30 s`, 'parked');
+		const parked = await snapshot(processes, dir, `after ${20 + accepted} parked, idle 30 s`, 'parked');
 		const waiting = await executionCount(n8n, main.id, 'waiting');
-		const perParkedKb = round(((parked.liveMb - baseline.liveMb) * 1024) / accepted, 2);
+		const perProcess = Object.fromEntries(
+			processes.map(({ name }) => {
+				const delta = parked[name].liveMb - baseline[name].liveMb;
+				return [name, { baselineMb: baseline[name].liveMb, parkedMb: parked[name].liveMb, deltaMb: round(delta), perParkedJourneyKb: round((delta * 1024) / accepted, 2) }];
+			}),
+		);
+		const totalDelta = Object.values(perProcess).reduce((a, p) => a + p.deltaMb, 0);
 		process.stdout.write(
-			`${JSON.stringify({ probe: 'timers-heap', n8nVersion: '2.40.7', parked: accepted, waitingInDatabase: waiting, parkSeconds: round(parkSeconds), baseline, parkedIdle: parked, liveHeapDeltaMb: round(parked.liveMb - baseline.liveMb), perParkedJourneyKb: perParkedKb, at: new Date().toISOString(), loadAverage1m: round(os.loadavg()[0]) })}\n`,
+			`${JSON.stringify({ probe: 'timers-heap', mode: MODE, n8nVersion: '2.40.7', parked: accepted, waitingInDatabase: waiting, parkSeconds: round(parkSeconds), baseline, parkedIdle: parked, perProcess, liveHeapDeltaMb: round(totalDelta), perParkedJourneyKb: round((totalDelta * 1024) / accepted, 2), at: new Date().toISOString(), loadAverage1m: round(os.loadavg()[0]) })}\n`,
 		);
 	} finally {
 		await n8n.stop();
