@@ -7,8 +7,10 @@
  *
  * Runs once per n8n configuration (BENCH_INGEST_CONFIGS, each on a fresh n8n; the ratio is always
  * ours ÷ baseline on the same n8n): `default` (as installed: one warm expression isolate) and
- * `pool4` (N8N_EXPRESSION_ENGINE_POOL_SIZE=4). Our trigger's webhook phase needs an isolate, n8n's
- * Webhook node skips it, so the pool size is the one n8n setting that treats the two differently.
+ * `lazy` (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true). Our trigger's webhook phase takes an isolate,
+ * n8n's Webhook node skips it (live-webhooks.js `webhookPhaseNeedsIsolate`); with lazy acquisition
+ * an execution takes one only when an expression first needs it, so neither side pays for it in the
+ * webhook phase. `pool4` (N8N_EXPRESSION_ENGINE_POOL_SIZE=4) and `legacy` can be asked for.
  */
 import { randomUUID } from 'crypto';
 import os from 'os';
@@ -29,8 +31,9 @@ const CONFIG_ENV: Record<string, Record<string, string>> = {
 	default: {},
 	pool4: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
 	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	lazy: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
 };
-const CONFIGS = (process.env.BENCH_INGEST_CONFIGS ?? 'default,pool4').split(',').filter((c) => c in CONFIG_ENV);
+const CONFIGS = (process.env.BENCH_INGEST_CONFIGS ?? 'default,lazy').split(',').filter((c) => c in CONFIG_ENV);
 
 const TYPES = ['booking_started', 'booking_abandoned', 'reservation_confirmed', 'reservation_cancelled', 'checked_in', 'checked_out'];
 
