@@ -164,12 +164,19 @@ if (latency) {
 			`rate allows, executions queue and every segment grows with the backlog, so figures at the higher rate measure queueing on this shared ` +
 			`machine, not the path. Read the floor as the answer to "is < 100 ms p99 reachable in n8n 2.40.7 on SQLite at all": it is the same n8n ` +
 			`doing the least possible work (no signature, no encryption, no sub-workflow, no Data table). n8n 2.40.7 evaluates expressions in ` +
-			`isolated-vm isolates by default (N8N_EXPRESSION_ENGINE=vm) from a pool of ONE (N8N_EXPRESSION_ENGINE_POOL_SIZE=1); every execution ` +
-			`takes an isolate and disposes of it afterwards, and the pool builds a new one. n8n's own Webhook node skips the isolate in its webhook ` +
-			`phase; a community trigger cannot (live-webhooks.js \`webhookPhaseNeedsIsolate\`), so with a pool of one our execution, and a ` +
-			`sub-workflow's, often has to build an isolate on its critical path. The same measurement therefore runs on a fresh n8n per ` +
-			`configuration: as installed, with a pool of 4, and with the legacy in-process engine (no isolates; n8n's setting, a deployment choice ` +
-			`with its own security trade-off, see n8n's docs). The real reservation-confirmation path also writes Data table rows, not measured here.` +
+			`isolated-vm isolates by default (N8N_EXPRESSION_ENGINE=vm) from a pool of ONE; every execution takes an isolate and disposes of it ` +
+			`afterwards, and the pool builds a new one. n8n's own Webhook node skips the isolate in its webhook phase; a community trigger cannot ` +
+			`(live-webhooks.js \`webhookPhaseNeedsIsolate\` only skips for n8n-nodes-base.webhook), so our execution, and a sub-workflow's, often ` +
+			`builds an isolate on its critical path. The same measurement therefore runs on a fresh n8n per configuration: as installed; \`lazy\` ` +
+			`(N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true, isolates stay on but an execution takes one only when an expression first needs it); and ` +
+			`\`legacy\` (in-process expressions, no isolates; n8n's setting, a deployment choice with its own security trade-off, see n8n's docs). ` +
+			`What limits each path: the trigger → send path meets the goal only on the legacy engine (isolate builds are the rest); the ` +
+			`sub-workflow adds n8n's sub-execution start (~10 ms) and a second isolate; the shipped path (booking-abandonment → ` +
+			`reservation-confirmation) does what exactly-once needs before it may send: two Data table writes on SQLite (save the reservation, ` +
+			`then the conditional "mark converted" that decides which execution sends), the journey-record check and the reminder-in-flight ` +
+			`check, about 60 ms at p50 on the legacy engine (segment "sub startedAt → send node start"), on top of n8n's webhook → execution ` +
+			`start (p99 ~90 ms even on the floor path here). Tried: a pool of 4 isolates (an earlier run on a busy machine, 2026-11-25: trigger → send p99 490 ms against 758 ms as installed; not re-run), lazy acquisition, ` +
+			`the legacy engine. Not tried: Postgres instead of SQLite; moving the writes after the send (it would give up exactly-once).` +
 			(typeof (latency as { runNote?: unknown }).runNote === 'string' ? ` How this result was run: ${(latency as { runNote?: string }).runNote}.` : ''),
 	);
 	for (const c of configs) {
