@@ -4,7 +4,7 @@
  *   - which kinds of objects grew between two snapshots (count and self size per constructor);
  *   - what keeps an object alive: its shortest path from the GC roots.
  *
- *   tsx bench/support/heapSnapshot.ts <before.heapsnapshot> <after.heapsnapshot>
+ *   tsx bench/support/heapSnapshot.ts <before.heapsnapshot> <after.heapsnapshot> [--under <edge name>]
  */
 import { createReadStream } from 'fs';
 
@@ -229,8 +229,43 @@ export function pathToRoot(s: HeapSnapshot, r: { parent: Int32Array; viaEdge: In
 	return parts.join('');
 }
 
+function edgeLabel(s: HeapSnapshot, e: number): string {
+	const type = s.edgeTypes[s.edges[e + s.edgeFields.indexOf('type')]];
+	const nameOrIndex = s.edges[e + s.edgeFields.indexOf('name_or_index')];
+	return type === 'element' || type === 'hidden' ? '[]' : String(s.strings[nameOrIndex]);
+}
+
+/**
+ * Splits the memory held under a collection by what each entry's fields hold: every node whose
+ * shortest retaining path runs through an edge named `container` (e.g. n8n's
+ * ActiveExecutions.activeExecutions) is counted under the next `depth` edge names below the entry.
+ */
+export function attributeUnder(s: HeapSnapshot, r: { parent: Int32Array; viaEdge: Int32Array }, container: string, depth = 2) {
+	const w = s.nodeFields.length;
+	const size = s.nodeFields.indexOf('self_size');
+	const out = new Map<string, number>();
+	const entries = new Set<number>();
+	const chain: number[] = [];
+	for (let n = 1; n < s.nodes.length / w; n++) {
+		chain.length = 0;
+		for (let m = n; m > 0 && r.parent[m] >= 0 && chain.length < 40; m = r.parent[m]) chain.push(m);
+		// chain[k] is reached through `container`; chain[k - 1] is an entry; below it, the labels.
+		const k = chain.findIndex((m) => edgeLabel(s, r.viaEdge[m]) === container);
+		if (k < 1) continue;
+		entries.add(chain[k - 1]);
+		const labels = [];
+		for (let j = k - 2; j >= 0 && labels.length < depth; j--) labels.push(edgeLabel(s, r.viaEdge[chain[j]]));
+		const key = labels.join('.') || '(the entry itself)';
+		out.set(key, (out.get(key) ?? 0) + s.nodes[n * w + size]);
+	}
+	return { entries: entries.size, bytesByField: [...out].sort((a, b) => b[1] - a[1]) };
+}
+
 async function main() {
-	const [beforeFile, afterFile] = process.argv.slice(2);
+	const args = process.argv.slice(2);
+	const under = args.indexOf('--under');
+	const container = under >= 0 ? args.splice(under, 2)[1] : undefined;
+	const [beforeFile, afterFile] = args;
 	const before = summarize(await readHeapSnapshot(beforeFile));
 	const after = await readHeapSnapshot(afterFile);
 	const grown = [...summarize(after)].map(([k, v]) => ({ kind: k, count: v.count - (before.get(k)?.count ?? 0), bytes: v.bytes - (before.get(k)?.bytes ?? 0) })).sort((a, b) => b.bytes - a.bytes);
@@ -241,6 +276,12 @@ async function main() {
 	// arrays are reached through them).
 	const r = retainers(after);
 	const w = after.nodeFields.length;
+	if (container) {
+		const { entries, bytesByField } = attributeUnder(after, r, container);
+		const total = bytesByField.reduce((a, [, b]) => a + b, 0);
+		process.stdout.write(`\nUnder \`${container}\`: ${entries} entries, ${(total / 2 ** 20).toFixed(1)} MiB (${(total / 1024 / Math.max(entries, 1)).toFixed(1)} KiB each), by field:\n`);
+		for (const [field, bytes] of bytesByField.slice(0, 15)) process.stdout.write(`${(bytes / 2 ** 20).toFixed(2).padStart(9)} MiB  ${field}\n`);
+	}
 	const grownObjects = grown.filter((g) => !g.kind.startsWith('(') && g.count > 100).slice(0, 8);
 	for (const g of grownObjects) {
 		const all: number[] = [];
