@@ -15,8 +15,13 @@
  *    interval (60 s, n8n/dist/wait-tracker.js; it arms a timer for every wait due within 70 s, so
  *    a wait is late only when n8n cannot run executions as fast as they come due);
  *  - lost (no reminder) and duplicated (more than one) per booking: must be 0;
- *  - RSS (VmRSS, /proc) of the n8n process group (main + task runner) before parking, after
- *    parking, after all fired, and the highest sample (every 2 s).
+ *  - RSS (VmRSS, /proc) of the n8n process groups (main + task runner, and queue-mode workers)
+ *    before parking, after parking, after all fired, and the highest sample (every 2 s);
+ *  - with BENCH_TIMERS_HEAP=1, the live JS heap of every n8n process (heap snapshots,
+ *    bench/support/heap.ts) before parking, parked and idle, and after all fired.
+ *
+ * BENCH_TIMERS_MODE=queue runs n8n in queue mode (main + 2 workers, Postgres, Redis,
+ * scripts/n8n-runtime/queueMode.ts) instead of one process on SQLite.
  *
  * Bounds: COUNT journeys requested (BENCH_TIMERS_COUNT, default 10,000), but posting stops when
  * BENCH_TIMERS_PARK_BUDGET_S (default 120 s) has passed, so the bench stays under ~10 min on a small
@@ -27,10 +32,14 @@
  */
 import { execFileSync } from 'child_process';
 import { randomBytes, randomUUID } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import os from 'os';
 import path from 'path';
 
 import { startFakeCloudApi } from '../scripts/fake-cloud-api/server';
-import { NODE_BIN, type N8nInstance } from '../scripts/n8n-runtime';
+import { installN8n, NODE_BIN, REPO_ROOT, type N8nInstance } from '../scripts/n8n-runtime';
+import { startQueueModeN8n, type QueueModeN8n } from '../scripts/n8n-runtime/queueMode';
+import { heapSnapshotNodeOptions, snapshot } from './support/heap';
 import { deployAbandonmentJourney } from './support/journeys';
 import { groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n } from './support/n8n';
 
@@ -48,6 +57,8 @@ const CONCURRENCY = Number(process.env.BENCH_TIMERS_CONCURRENCY ?? 4);
 const N8N_CONCURRENCY = Number(process.env.BENCH_TIMERS_N8N_CONCURRENCY ?? 0);
 /** Accepted but not yet parked events allowed before posting pauses (BENCH_TIMERS_BACKLOG). */
 const BACKLOG = Number(process.env.BENCH_TIMERS_BACKLOG ?? 16);
+const MODE = process.env.BENCH_TIMERS_MODE === 'queue' ? 'queue' : 'regular';
+const HEAP = process.env.BENCH_TIMERS_HEAP === '1';
 /** n8n 2.40.7 WaitTracker: setInterval(getWaitingExecutions, 60000), look-ahead 70 s. */
 const WAIT_POLL_INTERVAL_S = 60;
 
@@ -77,18 +88,50 @@ process.stdout.write(JSON.stringify(rows.map((r) => [r.waitTill, (/bk-[0-9]{5}-[
 	return map;
 }
 
+/** The same from Postgres in queue mode. */
+function waitTillByBookingPostgres(n8n: QueueModeN8n, workflowId: string): Map<string, number> {
+	const rows = n8n.postgres.psql(
+		`SELECT (extract(epoch from e."waitTill") * 1000)::bigint, substring(d.data from 'bk-[0-9]{5}-[0-9a-f]{6}') FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = '${workflowId.replace(/'/g, '')}' AND e.status = 'waiting'`,
+	);
+	const map = new Map<string, number>();
+	for (const [waitTill, bookingId] of rows) if (bookingId) map.set(bookingId, Number(waitTill));
+	return map;
+}
+
 async function main() {
 	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
-	const n8n = await startBenchN8n(N8N_CONCURRENCY > 0 ? { N8N_CONCURRENCY_PRODUCTION_LIMIT: String(N8N_CONCURRENCY) } : {});
+	const heapDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-timers-heap-'));
+	const env: Record<string, string> = {
+		...(N8N_CONCURRENCY > 0 ? { N8N_CONCURRENCY_PRODUCTION_LIMIT: String(N8N_CONCURRENCY) } : {}),
+		...(HEAP ? heapSnapshotNodeOptions(heapDir) : {}),
+	};
+	let n8n: N8nInstance;
+	let queue: QueueModeN8n | undefined;
+	if (MODE === 'queue') {
+		await installN8n({ log });
+		queue = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, env, logLevel: 'warn', startTimeoutMs: 600_000, log });
+		n8n = queue;
+	} else n8n = await startBenchN8n(env);
+	const processes = [{ name: 'main', pid: n8n.pid }, ...(queue?.workers ?? []).map((w) => ({ name: `worker${w.index + 1}`, pid: w.pid }))];
+	const rss = () => {
+		const byProcess = Object.fromEntries(processes.map((p) => [p.name, groupRssMb(p.pid)]));
+		return { totalMb: round(Object.values(byProcess).reduce((a, r) => a + r.totalMb, 0)), byProcess };
+	};
+	const liveHeap = async (label: string) => {
+		if (!HEAP) return undefined;
+		const shots = await snapshot(processes, heapDir, label, label);
+		return { totalMb: round(Object.values(shots).reduce((a, x) => a + x.liveMb, 0)), byProcessMb: Object.fromEntries(Object.entries(shots).map(([k, v]) => [k, v.liveMb])) };
+	};
 	const machine = machineMeter();
 	let peakRss = 0;
 	const sampler = setInterval(() => {
-		peakRss = Math.max(peakRss, groupRssMb(n8n.pid).totalMb);
+		peakRss = Math.max(peakRss, rss().totalMb);
 	}, 2000);
 	try {
 		const { tenant, creds, main, url } = await deployAbandonmentJourney(n8n, fake, { amount: WAIT_S, unit: 'seconds' });
 		await sleep(3000);
-		const rssBefore = groupRssMb(n8n.pid);
+		const heapBefore = await liveHeap('before-parking');
+		const rssBefore = rss();
 		log(`RSS before parking: ${JSON.stringify(rssBefore)}`);
 
 		// ---- park: closed loop, CONCURRENCY requests in flight, until COUNT or the budget is spent
@@ -146,8 +189,8 @@ async function main() {
 			await sleep(1000);
 		}
 		const allWaitingSeconds = (Date.now() - t0) / 1000;
-		const waitTill = waitTillByBooking(n8n.userFolder, main.id);
-		const rssParked = groupRssMb(n8n.pid);
+		const waitTill = queue ? waitTillByBookingPostgres(queue, main.id) : waitTillByBooking(n8n.userFolder, main.id);
+		const rssParked = rss();
 		log(`${waiting} executions waiting ${allWaitingSeconds.toFixed(1)} s after the first post; RSS ${JSON.stringify(rssParked)}`);
 		// RSS right after parking still holds the garbage of thousands of executions; the memory the
 		// parked journeys cost is what is left once n8n has been idle a while (up to 60 s, before any is due).
@@ -155,9 +198,10 @@ async function main() {
 		let rssParkedSettled = rssParked.totalMb;
 		while (Date.now() < settleUntil) {
 			await sleep(2000);
-			rssParkedSettled = Math.min(rssParkedSettled, groupRssMb(n8n.pid).totalMb);
+			rssParkedSettled = Math.min(rssParkedSettled, rss().totalMb);
 		}
 		log(`RSS parked and idle: ${rssParkedSettled} MiB`);
+		const heapParked = Date.now() < firstDue - 40_000 ? await liveHeap('parked-idle') : undefined;
 
 		// ---- fire: collect reminder arrivals until every booking has one, or a deadline
 		const lastDue = Math.max(...dueAt.values());
@@ -180,15 +224,16 @@ async function main() {
 			seen = arrivals();
 			if (Date.now() - lastLog > 30_000) {
 				lastLog = Date.now();
-				log(`${seen.size}/${parked} reminders arrived; RSS ${groupRssMb(n8n.pid).totalMb} MiB`);
+				log(`${seen.size}/${parked} reminders arrived; RSS ${rss().totalMb} MiB`);
 			}
 		}
 		// Let stragglers and any duplicate arrive, and n8n finish saving.
 		for (let i = 0; i < 30 && (await executionCount(n8n, main.id, 'waiting')) + (await executionCount(n8n, main.id, 'running')) > 0; i++) await sleep(1000);
 		await sleep(5000);
 		seen = arrivals();
-		const rssFired = groupRssMb(n8n.pid);
+		const rssFired = rss();
 		clearInterval(sampler);
+		const heapFired = await liveHeap('all-fired');
 
 		const lateness: number[] = [];
 		const vsWaitTill: number[] = [];
@@ -214,6 +259,7 @@ async function main() {
 		const result = {
 			bench: 'n8n-timers',
 			n8nVersion: '2.40.7',
+			mode: MODE === 'queue' ? 'queue (main + 2 workers, Postgres, Redis)' : 'regular (one process, SQLite)',
 			requested: COUNT,
 			posted: next,
 			parked,
@@ -240,6 +286,7 @@ async function main() {
 			fireSpanSeconds: round((Math.max(...[...seen.values()].flat()) - firstDue) / 1000),
 			rssMb: { beforeParking: rssBefore.totalMb, afterParking: rssParked.totalMb, parkedIdle: rssParkedSettled, afterFired: rssFired.totalMb, peakSampled: peakRss },
 			rssByProcessMb: { beforeParking: rssBefore.byProcess, afterParking: rssParked.byProcess, afterFired: rssFired.byProcess },
+			liveHeapMb: HEAP ? { beforeParking: heapBefore, parkedIdle: heapParked, afterFired: heapFired } : undefined,
 			machineCpuPct: machine(),
 			totalSeconds: round((Date.now() - t0) / 1000),
 			clockNote:
@@ -250,6 +297,7 @@ async function main() {
 		clearInterval(sampler);
 		await n8n.stop();
 		await fake.close();
+		rmSync(heapDir, { recursive: true, force: true });
 	}
 }
 

@@ -18,7 +18,7 @@
  * parked-main.heapsnapshot, …-worker1 …) for `tsx bench/support/heapSnapshot.ts <baseline> <parked>`, which lists
  * what grew and what retains it.
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 
@@ -28,93 +28,13 @@ import { installN8n, REPO_ROOT, type N8nInstance } from '../../scripts/n8n-runti
 import { startQueueModeN8n } from '../../scripts/n8n-runtime/queueMode';
 import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import { deployAbandonmentJourney } from './journeys';
-import { groupRssMb, log, postSigned, round, sleep, startBenchN8n } from './n8n';
+import { snapshot } from './heap';
+import { log, postSigned, round, sleep, startBenchN8n } from './n8n';
 
 const COUNT = Number(process.env.BENCH_HEAP_COUNT ?? 2000);
-const KEEP_DIR = process.env.BENCH_HEAP_KEEP_DIR;
 const MODE = process.env.BENCH_HEAP_MODE === 'queue' ? 'queue' : 'regular';
 const CONCURRENCY = 4;
 const BACKLOG = 16;
-
-/**
- * Live JS heap in MiB from a heap snapshot: the sum of every node's self size. Streamed, because
- * a snapshot of a large heap is longer than the longest string V8 allows.
- */
-export async function liveHeapMb(file: string): Promise<{ liveMb: number; nodes: number }> {
-	const head = Buffer.alloc(1 << 20);
-	const fd = openSync(file, 'r');
-	const read = readSync(fd, head, 0, head.length, 0);
-	closeSync(fd);
-	const fields = JSON.parse(/"node_fields":(\[[^\]]*\])/.exec(head.subarray(0, read).toString('utf8'))![1]) as string[];
-	const width = fields.length;
-	const sizeAt = fields.indexOf('self_size');
-	let total = 0;
-	let index = 0;
-	let current = -1;
-	let state: 'seek' | 'array' | 'done' = 'seek';
-	let window = '';
-	for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-		let text = chunk as string;
-		if (state === 'seek') {
-			window += text;
-			const at = window.indexOf('"nodes":[');
-			if (at < 0) {
-				window = window.slice(-16);
-				continue;
-			}
-			text = window.slice(at + '"nodes":['.length);
-			state = 'array';
-		}
-		if (state !== 'array') break;
-		for (let i = 0; i < text.length; i++) {
-			const c = text.charCodeAt(i);
-			if (c >= 48 && c <= 57) current = (current < 0 ? 0 : current * 10) + (c - 48);
-			else if (current >= 0) {
-				if (index % width === sizeAt) total += current;
-				index++;
-				current = -1;
-			}
-			if (c === 93) {
-				state = 'done';
-				break;
-			}
-		}
-		if (state === 'done') break;
-	}
-	return { liveMb: round(total / 2 ** 20), nodes: index / width };
-}
-
-/** Signals one n8n process and waits until its snapshot file (V8 names it with the pid) is complete. */
-async function snapshotProcess(pid: number, dir: string, label: string, keepAs: string) {
-	const before = new Set(readdirSync(dir));
-	const t0 = Date.now();
-	process.kill(pid, 'SIGUSR2');
-	let file: string | undefined;
-	let lastSize = -1;
-	for (;;) {
-		await sleep(1000);
-		file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && f.includes(`.${pid}.`) && !before.has(f));
-		if (!file) continue;
-		const size = statSync(path.join(dir, file)).size;
-		// V8 writes the file in one go; it is complete when it stops growing.
-		if (size === lastSize && size > 0) break;
-		lastSize = size;
-	}
-	const full = path.join(dir, file);
-	const live = await liveHeapMb(full);
-	const result = { label, pid, ...live, fileMb: round(statSync(full).size / 2 ** 20), rssMb: groupRssMb(pid).totalMb, seconds: round((Date.now() - t0) / 1000) };
-	if (KEEP_DIR) renameSync(full, path.join(KEEP_DIR, `${keepAs}.heapsnapshot`));
-	else rmSync(full);
-	log(`heap ${label}: ${JSON.stringify(result)}`);
-	return result;
-}
-
-/** Every n8n process of the target, one after the other: main, then queue-mode workers. */
-async function snapshot(processes: Array<{ name: string; pid: number }>, dir: string, label: string, keepAs: string) {
-	const out: Record<string, Awaited<ReturnType<typeof snapshotProcess>>> = {};
-	for (const p of processes) out[p.name] = await snapshotProcess(p.pid, dir, `${p.name} ${label}`, `${keepAs}-${p.name}`);
-	return out;
-}
 
 async function executionCount(n8n: N8nInstance, workflowId: string, status: string): Promise<number> {
 	const q = new URLSearchParams({ filter: JSON.stringify({ workflowId, status: [status] }), limit: '1' });
@@ -145,7 +65,7 @@ async function main() {
 		}
 		while ((await executionCount(n8n, main.id, 'waiting')) < 20) await sleep(500);
 		await sleep(10_000);
-		const baseline = await snapshot(processes, dir, 'after 20 parked (baseline)', 'baseline');
+		const baseline = await snapshot(processes, dir, 'after 20 parked (baseline)', 'baseline', process.env.BENCH_HEAP_KEEP_DIR);
 
 		let next = 0;
 		let accepted = 0;
@@ -170,7 +90,7 @@ async function main() {
 		while ((await executionCount(n8n, main.id, 'waiting')) < 20 + accepted) await sleep(1000);
 		const parkSeconds = (Date.now() - t0) / 1000;
 		await sleep(30_000);
-		const parked = await snapshot(processes, dir, `after ${20 + accepted} parked, idle 30 s`, 'parked');
+		const parked = await snapshot(processes, dir, `after ${20 + accepted} parked, idle 30 s`, 'parked', process.env.BENCH_HEAP_KEEP_DIR);
 		const waiting = await executionCount(n8n, main.id, 'waiting');
 		const perProcess = Object.fromEntries(
 			processes.map(({ name }) => {
