@@ -62,6 +62,15 @@ for (const file of benches) {
 
 // Read the kept results only now: a long bench (timers) may overlap another BENCH_ONLY run.
 const results: Record<string, Result> = { ...(only.length > 0 ? previousResults() : {}), ...fresh };
+// The timers bench runs in two n8n modes; a run in one mode keeps the other mode's last result.
+const timersMode = (r: Result | undefined) => (String(r?.mode ?? 'regular').startsWith('queue') ? 'queue' : 'regular');
+if (only.length > 0 && fresh['n8n-timers.bench.ts']) {
+	const before = previousResults();
+	for (const key of ['n8n-timers.bench.ts', 'n8n-timers.bench.ts#regular', 'n8n-timers.bench.ts#queue']) {
+		const kept = before[key];
+		if (kept && timersMode(kept) !== timersMode(fresh['n8n-timers.bench.ts'])) results[`n8n-timers.bench.ts#${timersMode(kept)}`] = kept;
+	}
+}
 
 const ratio = (value: number, goal: number) => `${(value / goal).toFixed(2)}×`;
 const rows: string[] = [];
@@ -217,8 +226,8 @@ function runsLine(): string {
 }
 
 // ---- Parked Wait timers (bench/n8n-timers.bench.ts) ----
-const timers = results['n8n-timers.bench.ts'] as
-	| {
+type TimersResult = {
+			mode?: string;
 			requested: number;
 			parked: number;
 			postSeconds: number;
@@ -239,34 +248,54 @@ const timers = results['n8n-timers.bench.ts'] as
 			firedWithinOnePollIntervalOfWaitTill: number;
 			fireSpanSeconds: number;
 			rssMb: { beforeParking: number; afterParking: number; parkedIdle?: number; afterFired: number; peakSampled: number };
+			liveHeapMb?: Record<'beforeParking' | 'parkedIdle' | 'afterFired', { totalMb: number; byProcessMb: Record<string, number> } | undefined>;
 			machineCpuPct: number;
-	  }
-	| undefined;
-if (timers) {
-	const t = timers;
+			runNote?: string;
+};
+// One result per mode, the newest (the main key) first.
+const timersByMode = new Map<string, TimersResult>();
+for (const key of ['n8n-timers.bench.ts', 'n8n-timers.bench.ts#regular', 'n8n-timers.bench.ts#queue']) {
+	const t = ok(results[key]) as TimersResult | undefined;
+	if (t && !timersByMode.has(timersMode(t))) timersByMode.set(timersMode(t), t);
+}
+const timersRuns = [...timersByMode.values()];
+for (const t of timersRuns) {
+	const mode = t.mode ?? 'regular (one process, SQLite)';
 	const l = t.latenessSeconds;
 	n8nRows.push(
-		`| Parking journeys in Wait Before Reminder 1 (${fmt(t.waitSeconds)} s, stored in the DB): ${fmt(t.parked)} of ${fmt(t.requested)} requested within a ${fmt(t.parkBudgetSeconds)} s budget, N8N_CONCURRENCY_PRODUCTION_LIMIT ${t.n8nProductionConcurrencyLimit} | ${fmt(t.parkedPerSecond)} parked/s (${fmt(t.parked)} in ${fmt(t.postSeconds)} s; ${fmt(t.waitingInDatabase)} waiting in the DB; webhook replies ${Object.entries(t.webhookStatuses).map(([code, n]) => `${code === '0' ? 'no reply' : code} × ${fmt(n)}`).join(', ')}) | — | — |`,
+		`| n8n ${mode}: parking journeys in Wait Before Reminder 1 (${fmt(t.waitSeconds)} s, stored in the DB): ${fmt(t.parked)} of ${fmt(t.requested)} requested within a ${fmt(t.parkBudgetSeconds)} s budget, N8N_CONCURRENCY_PRODUCTION_LIMIT ${t.n8nProductionConcurrencyLimit} | ${fmt(t.parkedPerSecond)} parked/s (${fmt(t.parked)} in ${fmt(t.postSeconds)} s; ${fmt(t.waitingInDatabase)} waiting in the DB; webhook replies ${Object.entries(t.webhookStatuses).map(([code, n]) => `${code === '0' ? 'no reply' : code} × ${fmt(n)}`).join(', ')}) | — | — |`,
 	);
 	const pct = (x: { p50: number; p95: number; p99: number; max: number }) => `p50 ${fmt(x.p50)} s, p95 ${fmt(x.p95)} s, p99 ${fmt(x.p99)} s, max ${fmt(x.max)} s`;
 	n8nRows.push(
-		`| Parked timers firing, ${fmt(t.fired)} fired, ${t.lost} lost, ${t.duplicated} duplicated: reminder arrival − due (due = 202 received + wait) | ${pct(l)}; ${fmt(t.firedWithinOnePollInterval)}/${fmt(t.parked)} within one wait poll (${t.waitPollIntervalSeconds} s) | — | — |`,
+		`| n8n ${mode}: parked timers firing, ${fmt(t.fired)} fired, ${t.lost} lost, ${t.duplicated} duplicated: reminder arrival − due (due = 202 received + wait) | ${pct(l)}; ${fmt(t.firedWithinOnePollInterval)}/${fmt(t.parked)} within one wait poll (${t.waitPollIntervalSeconds} s) | — | — |`,
 	);
 	n8nRows.push(
-		`| Same, reminder arrival − the waitTill n8n stored (202 → Wait node took p50 ${fmt(t.acceptedToWaitTillSeconds.p50)} s, max ${fmt(t.acceptedToWaitTillSeconds.max)} s) | ${pct(t.latenessVsWaitTillSeconds)}; ${fmt(t.firedWithinOnePollIntervalOfWaitTill)}/${fmt(t.parked)} within one wait poll | — | — |`,
+		`| n8n ${mode}: same, reminder arrival − the waitTill n8n stored (202 → Wait node took p50 ${fmt(t.acceptedToWaitTillSeconds.p50)} s, max ${fmt(t.acceptedToWaitTillSeconds.max)} s) | ${pct(t.latenessVsWaitTillSeconds)}; ${fmt(t.firedWithinOnePollIntervalOfWaitTill)}/${fmt(t.parked)} within one wait poll | — | — |`,
 	);
 	n8nRows.push(
-		`| n8n RSS (main + task runner) with parked timers | before ${fmt(t.rssMb.beforeParking)} MiB, just parked ${fmt(t.rssMb.afterParking)} MiB${t.rssMb.parkedIdle !== undefined ? `, parked and idle ${fmt(t.rssMb.parkedIdle)} MiB` : ''}, all fired ${fmt(t.rssMb.afterFired)} MiB, peak sampled ${fmt(t.rssMb.peakSampled)} MiB | — | — |`,
+		`| n8n ${mode}: RSS of the n8n processes (and task runners) with parked timers | before ${fmt(t.rssMb.beforeParking)} MiB, just parked ${fmt(t.rssMb.afterParking)} MiB${t.rssMb.parkedIdle !== undefined ? `, parked and idle ${fmt(t.rssMb.parkedIdle)} MiB` : ''}, all fired ${fmt(t.rssMb.afterFired)} MiB, peak sampled ${fmt(t.rssMb.peakSampled)} MiB | — | — |`,
 	);
+	const heap = t.liveHeapMb;
+	if (heap?.beforeParking) {
+		const h = (x: { totalMb: number; byProcessMb: Record<string, number> } | undefined) =>
+			x ? `${fmt(x.totalMb)} MiB (${Object.entries(x.byProcessMb).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})` : 'not taken';
+		const delta = heap.parkedIdle ? heap.parkedIdle.totalMb - heap.beforeParking.totalMb : undefined;
+		n8nRows.push(
+			`| n8n ${mode}: live JS heap of the n8n processes (heap snapshots) | before parking ${h(heap.beforeParking)}; ${fmt(t.parked)} parked and idle ${h(heap.parkedIdle)}; all fired ${h(heap.afterFired)} | — | ${delta !== undefined ? `${delta >= 0 ? '+' : ''}${fmt(delta)} MiB while parked = ${fmt((delta * 1024) / t.parked)} KiB per parked journey` : '—'} |`,
+		);
+	}
 	n8nLimits.push(
-		`- **Parked timers**: n8n's WaitTracker polls the DB every ${t.waitPollIntervalSeconds} s for waits due within 70 s and arms a setTimeout for each, ` +
-			`so a parked wait costs a DB row, not memory, until ~70 s before it is due, and its timer is armed before it is due (read from the code). ` +
+		`- **Parked timers, ${mode}**: n8n's WaitTracker polls the DB every ${t.waitPollIntervalSeconds} s for waits due within 70 s and arms a setTimeout for each, ` +
+			`so a wait's timer is armed before it is due (read from the code). Memory is another matter: in regular mode n8n 2.40.7 keeps every execution that ` +
+			`went into a Wait in its in-memory ActiveExecutions map until it resumes and finishes (active-executions.js: an entry whose status is \`waiting\` ` +
+			`is not deleted), with its own copy of the workflow definition and its run data; in queue mode the main process never sees the \`waiting\` status ` +
+			`(the worker runs the execution), so it deletes the entry (docs/journeys.md#many-parked-journeys). ` +
 			`The arrival at the fake also includes the resumed execution's own steps (claim the journey row, find the guest, decrypt, send), so ` +
 			`lateness is the time n8n needs to resume and run the executions that come due together (one main thread, SQLite; the machine was ` +
 			`${fmt(t.machineCpuPct)}% busy of 200% over the run, shared with other work). ` +
 			`They come due at the rate they were parked (${fmt(t.parkedPerSecond)}/s here), and parking itself is bounded by n8n's webhook-execution rate, ` +
 			`which is why ${t.parked < t.requested ? `only ${fmt(t.parked)} of the ${fmt(t.requested)} requested could be parked within the budget` : 'all requested journeys were parked'}.` +
-			(typeof (t as { runNote?: unknown }).runNote === 'string' ? ` How this result was run: ${(t as { runNote?: string }).runNote}.` : ''),
+			(typeof t.runNote === 'string' ? ` How this result was run: ${t.runNote}.` : ''),
 	);
 }
 
