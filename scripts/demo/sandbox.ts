@@ -31,6 +31,7 @@ import {
 	type WorkflowJson,
 } from '../n8n-runtime';
 import * as dataTables from '../n8n-runtime/dataTables';
+import { createRecoveryCredential } from '../n8n-runtime/recovery';
 import { applyClock, type DemoClock, type TimingChange } from './clock';
 import { ExecutionLinks } from './executions';
 import { renderOutbound, tapReply, type Bubble, type Tap } from './render';
@@ -242,16 +243,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			value: privacyToken,
 		});
 		// journey-recovery (imported, left off) replays crashed executions through n8n's public API.
-		// n8n 2.40.7: POST /rest/api-keys answers the key once, as rawApiKey.
-		const recoveryKey = await api.request<{ rawApiKey: string }>('POST', '/rest/api-keys', {
-			label: 'journey recovery (sandbox)',
-			scopes: ['execution:list', 'execution:read', 'execution:retry'],
-			expiresAt: null,
-		});
-		await api.createCredential('n8nApi', 'n8n API (journey recovery)', {
-			apiKey: recoveryKey.rawApiKey,
-			baseUrl: `${n8n.baseUrl}/api/v1`,
-		});
+		await createRecoveryCredential(api, { apiBaseUrl: `${n8n.baseUrl}/api/v1`, label: 'journey recovery (sandbox)' });
 		const dashboardLogin = { user: 'owner', password: randomBytes(12).toString('hex') };
 		await api.createCredential('httpBasicAuth', 'Resort Dashboard Login', dashboardLogin);
 

@@ -230,6 +230,10 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'reminder2MessageId', type: 'string' },
 		{ name: 'reminder2SentAt', type: 'date' },
 		{ name: 'confirmationMessageId', type: 'string' },
+		// The same lease for the confirmation, the review and the upsell (lib/journey/lease.ts CLAIMS):
+		// in flight from the claim until the send has an outcome, and when it was claimed.
+		{ name: 'confirmationInFlight', type: 'boolean' },
+		{ name: 'confirmationClaimedAt', type: 'date' },
 		{ name: 'amountValue', type: 'number' },
 		{ name: 'amountCurrency', type: 'string' },
 		{ name: 'convertedAt', type: 'date' },
@@ -247,6 +251,10 @@ export const RESORT_TABLES: Record<string, DataTableColumnSpec[]> = {
 		{ name: 'upsellStatus', type: 'string' },
 		{ name: 'upsellMessageId', type: 'string' },
 		{ name: 'upsellSentAt', type: 'date' },
+		{ name: 'reviewInFlight', type: 'boolean' },
+		{ name: 'reviewClaimedAt', type: 'date' },
+		{ name: 'upsellInFlight', type: 'boolean' },
+		{ name: 'upsellClaimedAt', type: 'date' },
 	],
 	// Failed sends and events that need a person.
 	resort_review_queue: [

@@ -16,10 +16,14 @@
  *    drops the connection without accepting it: the crash between claim and record that, without
  *    the lease, made the replay skip the send (lost);
  *  - guest D's send hangs too, but the API accepts it 90 s later although n8n is dead: the
- *    remaining at-least-once window (the replay cannot know WhatsApp accepted it).
+ *    remaining at-least-once window (the replay cannot know WhatsApp accepted it);
+ *  - guest C's reservation_confirmed has claimed the confirmation (stage → converted) and its
+ *    send hangs and is dropped like L's: without the confirmation's lease the replay found the
+ *    booking converted, stopped at Already Confirmed and the confirmation was lost.
  * Asserted: every crashed execution replayed exactly once; each of the 8 and L get exactly one
- * accepted Reminder 1; D gets exactly two (documented in docs/recovery.md); every journey row
- * records its send; nothing more is sent over three further recovery runs.
+ * accepted Reminder 1; C exactly one accepted confirmation; D gets exactly two Reminder 1
+ * (documented in docs/recovery.md); every journey row records its send; nothing more is sent over
+ * three further recovery runs.
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
@@ -32,8 +36,9 @@ import { signBookingWebhook } from '../../lib';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../../scripts/fake-cloud-api/server';
 import { N8nApi, REPO_ROOT, startN8n, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
 import { provisionResortTables, rows, type DataTableRow } from '../../scripts/n8n-runtime/dataTables';
+import { countBy, createRecoveryCredential, publicExecutions } from '../../scripts/n8n-runtime/recovery';
 import { FakeControl } from '../support/fakeControl';
-import { createTenant, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../support/e2e';
+import { createTenant, deployJourneyRecovery, deployWorkflow, eventually, loadWorkflow, setSettings, sleep, templateSeeds, withCredentials, type Tenant } from '../support/e2e';
 
 jest.setTimeout(20 * 60_000);
 
@@ -50,7 +55,7 @@ const secret = randomBytes(24).toString('hex');
 interface Guest {
 	phone: string;
 	bookingId: string;
-	type: 'booking_started' | 'booking_abandoned';
+	type: 'booking_started' | 'booking_abandoned' | 'reservation_confirmed';
 }
 
 let userFolder: string;
@@ -73,14 +78,8 @@ beforeAll(async () => {
 	fake.seedTemplates(tenant.wabaId, [...templateSeeds('booking_reminder_1'), ...templateSeeds('booking_reminder_2'), ...templateSeeds('reservation_confirmation')]);
 	tables = await provisionResortTables(n8n.api);
 
-	// n8n 2.40.7: POST /rest/api-keys (n8n/dist/controllers/api-keys.controller.js createApiKey) answers the key once, as rawApiKey.
-	const key = await n8n.api.request<{ rawApiKey: string }>('POST', '/rest/api-keys', {
-		label: 'journey recovery',
-		scopes: ['execution:list', 'execution:read', 'execution:retry'],
-		expiresAt: null,
-	});
-	apiKey = key.rawApiKey;
-	expect(apiKey).toBeTruthy();
+	const n8nApi = await createRecoveryCredential(n8n.api, { apiBaseUrl: `${n8n.baseUrl}/api/v1`, credentialName: 'n8n API (recovery test)' });
+	apiKey = n8nApi.apiKey;
 
 	const cred = async (type: string, name: string, data: Record<string, unknown>) => ({ id: await n8n.api.createCredential(type, name, data), name });
 	const webhook = await cred('resortBookingWebhookApi', 'Resort Booking Webhook (recovery)', { signingSecret: secret, token: randomBytes(16).toString('hex') });
@@ -88,10 +87,11 @@ beforeAll(async () => {
 		encryptionKey: randomBytes(32).toString('hex'),
 		lookupKey: randomBytes(32).toString('hex'),
 	});
-	const n8nApi = await cred('n8nApi', 'n8n API (recovery test)', { apiKey, baseUrl: `${n8n.baseUrl}/api/v1` });
-	const ours = <T extends WorkflowJson>(workflow: T) => withCredentials(workflow, { resortBookingWebhookApi: webhook, resortGuestDataApi: guestData, n8nApi });
+	const ours = <T extends WorkflowJson>(workflow: T) => withCredentials(workflow, { resortBookingWebhookApi: webhook, resortGuestDataApi: guestData });
 
-	const subWorkflowId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('reservation-confirmation.json')))).id;
+	const confirmation = ours(loadWorkflow('reservation-confirmation.json'));
+	setSettings(confirmation, 'Confirmation Settings', { claimLeaseMinutes: LEASE_MINUTES });
+	const subWorkflowId = (await deployWorkflow(n8n.api, tenant, confirmation)).id;
 	const postStayId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
 	const journey = ours(loadWorkflow('booking-abandonment.json'));
 	setSettings(journey, 'Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00', claimLeaseMinutes: LEASE_MINUTES });
@@ -103,15 +103,14 @@ beforeAll(async () => {
 	journeyWorkflowId = deployed.id;
 	bookingUrl = `${n8n.baseUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
 
-	const recovery = ours(loadWorkflow('journey-recovery.json'));
-	setSettings(recovery, 'Recovery Settings', {
-		apiBaseUrl: `${n8n.baseUrl}/api/v1`,
-		journeyWorkflowIds: journeyWorkflowId,
-		minAgeMinutes: MIN_AGE_MINUTES,
-		maxAttempts: 3,
-	});
 	recoveryWorkflowId = (
-		await deployWorkflow(n8n.api, tenant, recovery, { 'Every 5 Minutes': { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } } })
+		await deployJourneyRecovery(n8n.api, tenant, {
+			credential: n8nApi,
+			apiBaseUrl: `${n8n.baseUrl}/api/v1`,
+			journeyWorkflowIds: [journeyWorkflowId],
+			minAgeMinutes: MIN_AGE_MINUTES,
+			everySeconds: 10,
+		})
 	).id;
 });
 
@@ -130,6 +129,7 @@ async function post(guest: Guest): Promise<void> {
 		guest: { phone: guest.phone, name: 'Ana Recovery', language: 'en', marketingConsent: true, timeZone: 'Europe/Madrid' },
 		stay: { checkIn: '2026-07-10', checkOut: '2026-07-14', adults: 2, children: 0, accommodationId: 'family-suite' },
 		source: 'direct',
+		...(guest.type === 'reservation_confirmed' ? { amount: { value: 1240, currency: 'EUR' } } : {}),
 		bookingUrl: `https://book.example-resort.com/resume/${guest.bookingId}`,
 	});
 	const response = await http.post(bookingUrl, raw, {
@@ -143,47 +143,29 @@ function guest(i: number, type: Guest['type']): Guest {
 	return { phone: `+3469${String(i).padStart(7, '0')}`, bookingId: `bk-rec-${i}-${randomBytes(3).toString('hex')}`, type };
 }
 
-/** Reminder 1 requests per recipient (all, with their HTTP status; 200 = accepted by the API). */
-function reminders(): Map<string, RequestRecord[]> {
+/** Requests for one template per recipient (all, with their HTTP status; 200 = accepted by the API). */
+function sends(template: string): Map<string, RequestRecord[]> {
 	const out = new Map<string, RequestRecord[]>();
 	for (const r of fake.requests({ phoneNumberId: tenant.phoneNumberId })) {
 		const body = r.body as { to?: string; template?: { name?: string } };
-		if (r.method !== 'POST' || r.kind !== 'messages' || body.template?.name !== 'booking_reminder_1') continue;
+		if (r.method !== 'POST' || r.kind !== 'messages' || body.template?.name !== template) continue;
 		out.set(String(body.to), [...(out.get(String(body.to)) ?? []), r]);
 	}
 	return out;
 }
+const reminders = () => sends('booking_reminder_1');
+const confirmations = () => sends('reservation_confirmation');
 const accepted = (list: RequestRecord[] | undefined) => (list ?? []).filter((r) => r.status === 200).length;
 
-interface PublicExecution {
-	id: string;
-	status: string;
-	mode: string;
-	retryOf: string | null;
-	retrySuccessId: string | null;
-	workflowId: string;
-}
-
 /** Through the public API with the recovery's own key (as the workflow sees them). */
-async function publicExecutions(workflowId: string): Promise<PublicExecution[]> {
-	const out: PublicExecution[] = [];
-	for (let cursor: string | null = null; ; ) {
-		const q: URLSearchParams = new URLSearchParams({ workflowId, limit: '250', ...(cursor ? { cursor } : {}) });
-		const r: { status: number; data: { data: PublicExecution[]; nextCursor: string | null } } = await http.get(`${n8n.baseUrl}/api/v1/executions?${q.toString()}`, {
-			headers: { 'X-N8N-API-KEY': apiKey },
-		});
-		if (r.status !== 200) throw new Error(`GET /api/v1/executions -> ${r.status} ${JSON.stringify(r.data).slice(0, 300)}`);
-		out.push(...r.data.data);
-		cursor = r.data.nextCursor;
-		if (!cursor) return out;
-	}
-}
+const executionsOf = (workflowId: string) => publicExecutions(n8n.baseUrl, apiKey, workflowId);
 
-test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1 arrives once, except the one WhatsApp accepted while n8n died', async () => {
+test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1 and the confirmation arrive once, except the one WhatsApp accepted while n8n died', async () => {
 	const waiting = Array.from({ length: WAITING_GUESTS }, (_, i) => guest(i, 'booking_started'));
 	const lease = guest(100, 'booking_abandoned');
 	const window = guest(101, 'booking_abandoned');
-	const all = [...waiting, lease, window];
+	const confirmed = guest(102, 'reservation_confirmed');
+	const all = [...waiting, lease, window, confirmed];
 	const to = (g: Guest) => g.phone.slice(1);
 
 	// The first message request hangs and is then dropped (never accepted); the second hangs and is then accepted.
@@ -195,6 +177,10 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	await eventually(async () => (reminders().get(to(lease))?.length ? true : undefined), 30_000, "guest L's send to reach the API");
 	await post(window);
 	await eventually(async () => (reminders().get(to(window))?.length ? true : undefined), 30_000, "guest D's send to reach the API");
+	// C's confirmation: claimed (stage → converted), then its request hangs and is dropped, like L's.
+	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS, drop: true });
+	await post(confirmed);
+	await eventually(async () => (confirmations().get(to(confirmed))?.length ? true : undefined), 30_000, "guest C's confirmation to reach the API");
 	const running = await eventually(
 		async () => {
 			const list = await n8n.api.listExecutions({ workflowId: journeyWorkflowId, status: ['running'], limit: 100 });
@@ -207,7 +193,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	log(`${running.length} journey executions running ${elapsed.toFixed(1)} s after the first post; SIGKILL now`);
 	// The kill must come while the 8 are still in their wait, or this would not test running executions.
 	if (elapsed > WAIT_S - 5) throw new Error(`posting took ${elapsed.toFixed(1)} s, the ${WAIT_S} s waits may be over (machine overloaded?)`);
-	expect([...reminders().values()].flat().filter((r) => r.status === 200)).toHaveLength(0);
+	expect([...reminders().values(), ...confirmations().values()].flat().filter((r) => r.status === 200)).toHaveLength(0);
 
 	await n8n.kill();
 	const killedAt = Date.now();
@@ -217,7 +203,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	// n8n's startup recovery marks them (MessageEventBus.performStartupRecovery); give it a minute after ready.
 	const originals = await eventually(
 		async () => {
-			const mine = (await publicExecutions(journeyWorkflowId)).filter((e) => running.some((r) => String(r.id) === String(e.id)));
+			const mine = (await executionsOf(journeyWorkflowId)).filter((e) => running.some((r) => String(r.id) === String(e.id)));
 			return mine.length === all.length && mine.every((e) => e.status === 'crashed') ? mine : undefined;
 		},
 		60_000,
@@ -230,15 +216,18 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	await eventually(
 		async () => {
 			const byGuest = reminders();
-			return waiting.every((g) => accepted(byGuest.get(to(g))) >= 1) && accepted(byGuest.get(to(lease))) >= 1 && accepted(byGuest.get(to(window))) >= 2
+			return waiting.every((g) => accepted(byGuest.get(to(g))) >= 1) &&
+				accepted(byGuest.get(to(lease))) >= 1 &&
+				accepted(byGuest.get(to(window))) >= 2 &&
+				accepted(confirmations().get(to(confirmed))) >= 1
 				? true
 				: undefined;
 		},
 		6 * 60_000,
-		'a Reminder 1 for every guest',
+		'a Reminder 1 for every guest and the confirmation for C',
 	).catch(async (error: Error) => {
 		// Say why: what the recovery runs did, and their last error.
-		const runs = await publicExecutions(recoveryWorkflowId);
+		const runs = await executionsOf(recoveryWorkflowId);
 		log(`recovery runs: ${JSON.stringify(runs.map((e) => `${e.id}:${e.status}`))}`);
 		const failed = runs.find((e) => e.status === 'error');
 		if (failed) log(`last failed recovery run: ${JSON.stringify((await n8n.api.getExecution(failed.id)).data?.resultData.error ?? null).slice(0, 1500)}`);
@@ -252,10 +241,10 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 			);
 		}
 		log(`recovery log: ${JSON.stringify(await rows(n8n.api, tables.resort_recovery_log))}`);
-		log(`sends: ${JSON.stringify([...reminders()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
+		log(`sends: ${JSON.stringify([...reminders(), ...confirmations()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
 		throw error;
 	});
-	log(`all reminders accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+	log(`all reminders and the confirmation accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
 	// Let three more recovery runs pass, and every replay finish or park, before counting.
 	await eventually(
 		async () => ((await n8n.api.listExecutions({ workflowId: journeyWorkflowId, status: ['running', 'new'], limit: 100 })).length === 0 ? true : undefined),
@@ -270,9 +259,13 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	expect(byGuest.get(to(lease))!.map((r) => r.status)).toEqual([0, 200]);
 	// D: accepted by the API while n8n was dead, then sent again by the replay (at-least-once window).
 	expect(byGuest.get(to(window))!.map((r) => r.status)).toEqual([200, 200]);
+	// C: the dropped confirmation (never accepted) and the replay's, after the lease; no reminder for C.
+	expect(confirmations().get(to(confirmed))!.map((r) => r.status)).toEqual([0, 200]);
+	expect(byGuest.get(to(confirmed))).toBeUndefined();
+	expect([...confirmations().keys()]).toEqual([to(confirmed)]);
 
 	// Each crashed execution replayed exactly once, by the recovery, as a retry of it.
-	const executions = await publicExecutions(journeyWorkflowId);
+	const executions = await executionsOf(journeyWorkflowId);
 	const retries = executions.filter((e) => e.retryOf);
 	for (const original of originals) {
 		const mine = retries.filter((e) => String(e.retryOf) === String(original.id));
@@ -280,18 +273,21 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 		expect(['success', 'waiting']).toContain(mine[0].status);
 	}
 	expect(retries).toHaveLength(originals.length);
-	log(`replays by status: ${JSON.stringify(retries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {}))}`);
+	log(`replays by status: ${JSON.stringify(countBy(retries, (e) => e.status))}`);
 
 	// The recovery itself never failed (a run that was running at the kill may be `crashed`; it is not a journey).
-	const recoveryRuns = await publicExecutions(recoveryWorkflowId);
-	log(`recovery runs by status: ${JSON.stringify(recoveryRuns.reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {}))}`);
+	const recoveryRuns = await executionsOf(recoveryWorkflowId);
+	log(`recovery runs by status: ${JSON.stringify(countBy(recoveryRuns, (e) => e.status))}`);
 	expect(recoveryRuns.filter((e) => e.status === 'error')).toEqual([]);
 
 	const logRows = await rows(n8n.api, tables.resort_recovery_log);
 	expect(logRows.map((r) => [String(r.executionId), r.status]).sort()).toEqual(originals.map((e) => [String(e.id), 'retried']).sort());
 
 	const journeys = new Map<string, DataTableRow>((await rows(n8n.api, tables.resort_journeys)).map((r) => [String(r.bookingId), r]));
-	for (const g of all) {
+	const c = journeys.get(confirmed.bookingId);
+	expect({ stage: c?.stage, inFlight: c?.confirmationInFlight }).toEqual({ stage: 'converted', inFlight: false });
+	expect(String(c?.confirmationMessageId)).toMatch(/^wamid\./);
+	for (const g of [...waiting, lease, window]) {
 		const row = journeys.get(g.bookingId);
 		expect({ booking: g.bookingId, sent: row?.reminder1Sent, inFlight: row?.reminderInFlight }).toEqual({ booking: g.bookingId, sent: true, inFlight: false });
 		expect(String(row?.reminder1MessageId)).toMatch(/^wamid\./);

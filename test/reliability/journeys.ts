@@ -40,6 +40,7 @@ export interface JourneyDeployment {
 	secret: string;
 	bookingUrl: string;
 	tables: Record<string, string>;
+	/** booking-abandonment first, then reservation-confirmation and post-stay-review-upsell. */
 	workflowIds: string[];
 	wait1S: number;
 	reminder2S: number;
@@ -48,9 +49,10 @@ export interface JourneyDeployment {
 /**
  * The three shipped journey workflows, deployed as an agency imports them, with only the owner's
  * knobs changed: Wait Before Reminder 1 = wait1S, Reminder 2 window = reminder2S (min = max),
- * quiet hours off (the run must not depend on the time of day).
+ * quiet hours off (the run must not depend on the time of day), and, when given, the claim lease
+ * (`claimLeaseMinutes` in each workflow's settings; shipped 15).
  */
-export async function deployJourneys(target: Target, opts: { label: string; wait1S: number; reminder2S: number }): Promise<JourneyDeployment> {
+export async function deployJourneys(target: Target, opts: { label: string; wait1S: number; reminder2S: number; claimLeaseMinutes?: number }): Promise<JourneyDeployment> {
 	const { api, fake } = target;
 	const tenant = await createTenant(api, fake, opts.label);
 	await fake.seedTemplates(tenant.wabaId, TEMPLATES.flatMap((name) => templateSeeds(name)));
@@ -72,14 +74,20 @@ export async function deployJourneys(target: Target, opts: { label: string; wait
 		name: `Resort Guest Data (${opts.label} ${tag})`,
 	};
 	const ours = (workflow: WorkflowJson) => withCredentials(workflow, { resortBookingWebhookApi: webhook, resortGuestDataApi: guestData });
-	const confirmationId = (await deployWorkflow(api, tenant, ours(loadWorkflow('reservation-confirmation.json')))).id;
-	const postStayId = (await deployWorkflow(api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
+	const lease: Record<string, number> = opts.claimLeaseMinutes === undefined ? {} : { claimLeaseMinutes: opts.claimLeaseMinutes };
+	const confirmation = ours(loadWorkflow('reservation-confirmation.json'));
+	setSettings(confirmation, 'Confirmation Settings', lease);
+	const confirmationId = (await deployWorkflow(api, tenant, confirmation)).id;
+	const postStay = ours(loadWorkflow('post-stay-review-upsell.json'));
+	setSettings(postStay, 'Post-Stay Settings', lease);
+	const postStayId = (await deployWorkflow(api, tenant, postStay)).id;
 	const workflow = ours(loadWorkflow('booking-abandonment.json'));
 	setSettings(workflow, 'Settings', {
 		reminder2MinHours: opts.reminder2S / 3600,
 		reminder2MaxHours: opts.reminder2S / 3600,
 		quietHoursStart: '00:00',
 		quietHoursEnd: '00:00',
+		...lease,
 	});
 	const deployed = await deployWorkflow(api, tenant, workflow, {
 		'Wait Before Reminder 1': { amount: opts.wait1S, unit: 'seconds' },

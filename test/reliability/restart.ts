@@ -8,12 +8,26 @@
  * is checked like the storm: right stage, each required message accepted exactly once, none that
  * should not exist. Lost and duplicated messages are counted, not hidden.
  *
+ * With `recovery` (what `npm run reliability` runs), workflows/journey-recovery.json is deployed
+ * too, as docs/recovery.md sets it up (an n8n API key, the credential 'n8n API (journey recovery)'),
+ * with its timings compressed only by configuration: the journeys' `claimLeaseMinutes`, the
+ * recovery's `minAgeMinutes` (it replays only crashes older than that, which must exceed the
+ * lease) and its schedule. After the restart the scenario waits until every crashed journey
+ * execution has been handled by the recovery (replayed, or logged as refused / given up), then
+ * until the replays have finished. A message accepted twice is split: the documented at-least-once
+ * window (docs/recovery.md: the API accepted it before the kill and the crashed run never recorded
+ * its id, so the replay sent it again) is reported on its own, per booking; any other duplicate
+ * fails the run.
+ *
  * Needs `target.instance` (kill + restart on the same database): the default n8n from
  * scripts/n8n-runtime, or a queue-mode main.
  */
 import { randomInt } from 'crypto';
 
-import { sleep } from '../support/e2e';
+import type { RequestRecord } from '../../scripts/fake-cloud-api/server';
+import { rows } from '../../scripts/n8n-runtime/dataTables';
+import { countBy, createRecoveryCredential, publicExecutions, type PublicExecution } from '../../scripts/n8n-runtime/recovery';
+import { deployJourneyRecovery, sleep } from '../support/e2e';
 import {
 	checkBookings,
 	deployJourneys,
@@ -24,6 +38,7 @@ import {
 	settle,
 	undeployJourneys,
 	type CheckResult,
+	type JourneyDeployment,
 	type Target,
 } from './journeys';
 
@@ -38,6 +53,50 @@ export interface RestartOptions {
 	settleTimeoutMs: number;
 	/** Kill when this share of the bookings has been posted. */
 	killAt?: number;
+	/** Deploy workflows/journey-recovery.json with these compressed settings (production: 15 / 16 / 300 s). */
+	recovery?: RecoveryTimings;
+}
+
+export interface RecoveryTimings {
+	/** The journeys' claimLeaseMinutes. */
+	claimLeaseMinutes: number;
+	/** journey-recovery's minAgeMinutes (> claimLeaseMinutes). */
+	minAgeMinutes: number;
+	/** journey-recovery's schedule. */
+	everySeconds: number;
+	/** How long to wait, after everything was posted, for the recovery to handle every crashed execution. */
+	timeoutMs: number;
+}
+
+/** One message accepted more than once for a booking. */
+export interface DuplicateMessage {
+	bookingId: string;
+	template: string;
+	accepted: number;
+	/** Accepted copies whose request reached the API before the kill and whose id the journey row does not hold. */
+	acceptedBeforeKillUnrecorded: number;
+	/** Copies explained by the at-least-once window (at most accepted − 1). */
+	window: number;
+}
+
+export interface RecoveryOutcome {
+	timings: RecoveryTimings;
+	/** Crashed journey executions (booking-abandonment, modes the recovery replays). */
+	crashed: number;
+	/** Of those: replayed (an execution with retryOf = it). */
+	replayed: number;
+	/** resort_recovery_log rows by status (retried, retry_failed, gave_up). */
+	logByStatus: Record<string, number>;
+	/** Crashed executions the recovery had not handled when the wait ended. */
+	notHandled: number;
+	/** Crashed executions replayed more than once. */
+	replayedTwice: number;
+	replaysByStatus: Record<string, number>;
+	recoveryRunsByStatus: Record<string, number>;
+	/** From the kill until every crashed execution was handled. */
+	handledSecondsAfterKill: number;
+	/** Crashed executions of the sub-workflows (replayed with their parent, not on their own). */
+	crashedSubWorkflowExecutions: number;
 }
 
 export interface RestartResult extends CheckResult {
@@ -55,7 +114,50 @@ export interface RestartResult extends CheckResult {
 	settleSeconds: number;
 	executionsNotSuccessful: Record<string, number>;
 	lost: number;
+	/** Deployed journey-recovery: what it did. Absent when run without it. */
+	recovery?: RecoveryOutcome;
+	/** Duplicates that are the documented at-least-once window (accepted before the kill, never recorded, sent again by the replay). */
+	duplicatesAtLeastOnceWindow: number;
+	/** All other duplicates: a failure. */
+	duplicatesOther: number;
+	duplicateMessages: DuplicateMessage[];
 	ok: boolean;
+}
+
+const MESSAGE_COLUMN: Record<string, string> = {
+	booking_reminder_1: 'reminder1MessageId',
+	booking_reminder_2: 'reminder2MessageId',
+	reservation_confirmation: 'confirmationMessageId',
+};
+const REPLAYED_MODES = new Set(['webhook', 'trigger', 'retry']);
+
+const wamidOf = (r: RequestRecord) => (r.response as { messages?: Array<{ id?: string }> } | null)?.messages?.[0]?.id;
+
+/**
+ * Every message accepted more than once, and how many of its extra copies the at-least-once window
+ * explains: a copy whose request reached the API before the kill and whose id the journey row does
+ * not hold was accepted while (or just before) n8n died, by a run that never recorded it.
+ */
+export function classifyDuplicates(
+	sends: RequestRecord[],
+	journeys: Array<Record<string, unknown>>,
+	bookings: Array<{ bookingId: string; phone: string }>,
+	killedAt: number,
+): DuplicateMessage[] {
+	const rowOf = new Map(journeys.map((r) => [String(r.bookingId), r]));
+	const out: DuplicateMessage[] = [];
+	for (const b of bookings) {
+		const to = b.phone.slice(1);
+		const mine = sends.filter((r) => String((r.body as { to?: string }).to) === to && r.status === 200);
+		for (const [template, column] of Object.entries(MESSAGE_COLUMN)) {
+			const accepted = mine.filter((r) => (r.body as { template?: { name?: string } }).template?.name === template);
+			if (accepted.length < 2) continue;
+			const recorded = String(rowOf.get(b.bookingId)?.[column] ?? '');
+			const unrecorded = accepted.filter((r) => Date.parse(r.at) < killedAt && wamidOf(r) !== recorded).length;
+			out.push({ bookingId: b.bookingId, template, accepted: accepted.length, acceptedBeforeKillUnrecorded: unrecorded, window: Math.min(accepted.length - 1, unrecorded) });
+		}
+	}
+	return out;
 }
 
 export async function runRestart(target: Target, opts: RestartOptions): Promise<RestartResult> {
@@ -63,7 +165,26 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	if (!target.instance) throw new Error('the restart scenario needs target.instance (kill and restart)');
 	const instance = target.instance;
 	const seed = opts.seed ?? randomInt(1, 2 ** 31);
-	const d = await deployJourneys(target, { label: `restart ${target.label}`, wait1S: opts.wait1S, reminder2S: opts.reminder2S });
+	const d = await deployJourneys(target, { label: `restart ${target.label}`, wait1S: opts.wait1S, reminder2S: opts.reminder2S, claimLeaseMinutes: opts.recovery?.claimLeaseMinutes });
+	const journeyWorkflowId = d.workflowIds[0];
+	let recoveryKey: string | undefined;
+	let recoveryWorkflowId: string | undefined;
+	if (opts.recovery) {
+		if (!(opts.recovery.minAgeMinutes > opts.recovery.claimLeaseMinutes)) throw new Error('recovery.minAgeMinutes must exceed claimLeaseMinutes (docs/recovery.md)');
+		const apiBaseUrl = `${target.api.baseUrl}/api/v1`;
+		const credential = await createRecoveryCredential(target.api, { apiBaseUrl, label: `journey recovery (restart ${target.label})` });
+		recoveryKey = credential.apiKey;
+		recoveryWorkflowId = (
+			await deployJourneyRecovery(target.api, d.tenant, {
+				credential,
+				apiBaseUrl,
+				journeyWorkflowIds: [journeyWorkflowId],
+				minAgeMinutes: opts.recovery.minAgeMinutes,
+				everySeconds: opts.recovery.everySeconds,
+			})
+		).id;
+		log(`restart: journey-recovery deployed (${JSON.stringify(opts.recovery)})`);
+	}
 	const bookings = generateBookings({ count: opts.bookings, events: opts.events, seed });
 	for (const b of bookings) target.onPhone?.(b.phone);
 	const events = bookings.reduce((n, b) => n + b.events.length, 0);
@@ -71,6 +192,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	log(`restart: ${bookings.length} bookings, ${events} events (seed ${seed}); SIGKILL after ${killAfter} bookings`);
 
 	const tally = newTally();
+	let killedAt = 0;
 	let killed: Promise<{ activeAtKill: number; downSeconds: number }> | undefined;
 	const kill = async () => {
 		const activeAtKill = await (async () => {
@@ -79,6 +201,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 			return n;
 		})().catch(() => -1);
 		const t0 = Date.now();
+		killedAt = t0;
 		await instance.kill();
 		log(`restart: n8n killed (SIGKILL) with ${activeAtKill} executions new/running/waiting; starting again`);
 		await instance.restart();
@@ -99,13 +222,24 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	const { activeAtKill, downSeconds } = await (killed ?? kill());
 	log(`restart: all posted, statuses ${JSON.stringify(tally.byStatus)}, ${tally.redelivered} redeliveries; settling`);
 	await sleep(1000);
-	const { settled, waitedS } = await settle(target, d, {
-		notBefore: tally.lastAcceptedAt + (opts.wait1S + opts.reminder2S) * 1000,
-		timeoutMs: opts.settleTimeoutMs,
-		quietMs: 15_000,
-	});
+	let recovery: RecoveryOutcome | undefined;
+	let notBefore = tally.lastAcceptedAt + (opts.wait1S + opts.reminder2S) * 1000;
+	if (opts.recovery && recoveryKey && recoveryWorkflowId) {
+		recovery = await awaitRecovery(target, d, { apiKey: recoveryKey, journeyWorkflowId, recoveryWorkflowId, timings: opts.recovery, killedAt });
+		// A replay starts its journey again from the booking event (or its Wait node): its waits run again.
+		notBefore = Math.max(notBefore, Date.now() + 5000);
+	}
+	const { settled, waitedS } = await settle(target, d, { notBefore, timeoutMs: opts.settleTimeoutMs, quietMs: 15_000 });
 	const check = await checkBookings(target, d, bookings, { allowReview: false });
 	const executionsNotSuccessful = await executionsByStatus(target.api, d.workflowIds);
+	const duplicateMessages = classifyDuplicates(await target.fake.sends(d.tenant.phoneNumberId), await rows(target.api, d.tables.resort_journeys), bookings, killedAt);
+	const duplicatesAtLeastOnceWindow = duplicateMessages.reduce((n, m) => n + m.window, 0);
+	if (recovery && recoveryKey && recoveryWorkflowId) {
+		// After the settle: every replay finished, and the recovery never replayed anything twice.
+		const final = await recoveryFigures(target, d, { apiKey: recoveryKey, journeyWorkflowId, recoveryWorkflowId });
+		recovery = { ...recovery, replayed: final.replayed, replayedTwice: final.replayedTwice, replaysByStatus: final.replaysByStatus, recoveryRunsByStatus: final.recoveryRunsByStatus, logByStatus: final.logByStatus };
+		await target.api.deactivateWorkflow(recoveryWorkflowId).catch(() => undefined);
+	}
 	await undeployJourneys(target, d);
 	const result: RestartResult = {
 		scenario: 'restart',
@@ -123,9 +257,75 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 		executionsNotSuccessful,
 		lost: check.missing,
 		...check,
+		recovery,
+		duplicatesAtLeastOnceWindow,
+		duplicatesOther: check.duplicates - duplicatesAtLeastOnceWindow,
+		duplicateMessages,
 		ok: false,
 	};
-	result.ok = settled && check.missing === 0 && check.duplicates === 0 && check.unexpected === 0 && check.wrongStage === 0 && check.rowCountWrong === 0;
+	const recoveryOk = !recovery || (recovery.notHandled === 0 && recovery.replayedTwice === 0 && recovery.replayed === recovery.crashed);
+	result.ok =
+		settled && recoveryOk && check.missing === 0 && result.duplicatesOther === 0 && check.unexpected === 0 && check.wrongStage === 0 && check.rowCountWrong === 0;
 	log(`restart: ${JSON.stringify({ ...result, failedBookings: result.failedBookings.slice(0, 10) })}`);
 	return result;
+}
+
+interface RecoveryRefs {
+	apiKey: string;
+	journeyWorkflowId: string;
+	recoveryWorkflowId: string;
+}
+
+async function recoveryFigures(target: Target, d: JourneyDeployment, refs: RecoveryRefs) {
+	const base = target.api.baseUrl;
+	const executions = await publicExecutions(base, refs.apiKey, refs.journeyWorkflowId);
+	const crashed = executions.filter((e) => e.status === 'crashed' && REPLAYED_MODES.has(e.mode));
+	const retries = executions.filter((e) => e.retryOf);
+	const retriesOf = (e: PublicExecution) => retries.filter((r) => String(r.retryOf) === String(e.id)).length;
+	const log = await rows(target.api, d.tables.resort_recovery_log);
+	const logged = new Set(log.filter((r) => String(r.workflowId) === refs.journeyWorkflowId || !r.workflowId).map((r) => String(r.executionId)));
+	let crashedSubWorkflowExecutions = 0;
+	for (const id of d.workflowIds.slice(1)) crashedSubWorkflowExecutions += (await publicExecutions(base, refs.apiKey, id, 'crashed')).length;
+	return {
+		crashed,
+		replayed: crashed.filter((e) => retriesOf(e) >= 1).length,
+		replayedTwice: crashed.filter((e) => retriesOf(e) > 1).length,
+		notHandled: crashed.filter((e) => retriesOf(e) === 0 && !logged.has(String(e.id))).length,
+		replaysByStatus: countBy(retries, (e) => e.status),
+		recoveryRunsByStatus: countBy(await publicExecutions(base, refs.apiKey, refs.recoveryWorkflowId), (e) => e.status),
+		logByStatus: countBy(log, (r) => String(r.status)),
+		crashedSubWorkflowExecutions,
+	};
+}
+
+/** Waits until the recovery has handled every crashed journey execution (replayed it, or logged why not). */
+async function awaitRecovery(target: Target, d: JourneyDeployment, o: RecoveryRefs & { timings: RecoveryTimings; killedAt: number }): Promise<RecoveryOutcome> {
+	const log = target.log ?? (() => undefined);
+	const start = Date.now();
+	// n8n marks the killed executions at its start; the recovery acts on them minAgeMinutes later.
+	const earliest = o.killedAt + o.timings.minAgeMinutes * 60_000;
+	let last: Awaited<ReturnType<typeof recoveryFigures>> | undefined;
+	for (;;) {
+		last = await recoveryFigures(target, d, o).catch((error: Error) => {
+			log(`restart: recovery figures not readable yet (${error.message})`);
+			return undefined;
+		});
+		if (last && Date.now() >= earliest && last.notHandled === 0) break;
+		if (Date.now() - start > o.timings.timeoutMs) break;
+		await sleep(5000);
+	}
+	const outcome: RecoveryOutcome = {
+		timings: o.timings,
+		crashed: last?.crashed.length ?? -1,
+		replayed: last?.replayed ?? 0,
+		logByStatus: last?.logByStatus ?? {},
+		notHandled: last?.notHandled ?? -1,
+		replayedTwice: last?.replayedTwice ?? 0,
+		replaysByStatus: last?.replaysByStatus ?? {},
+		recoveryRunsByStatus: last?.recoveryRunsByStatus ?? {},
+		handledSecondsAfterKill: (Date.now() - o.killedAt) / 1000,
+		crashedSubWorkflowExecutions: last?.crashedSubWorkflowExecutions ?? -1,
+	};
+	log(`restart: recovery ${outcome.notHandled === 0 ? 'handled every' : `did NOT handle ${outcome.notHandled} of the`} ${outcome.crashed} crashed journey executions, ${outcome.handledSecondsAfterKill.toFixed(0)} s after the kill: ${JSON.stringify(outcome)}`);
+	return outcome;
 }

@@ -157,3 +157,27 @@ export function withCredentials<T extends WorkflowJson>(workflow: T, credentials
 	}
 	return workflow;
 }
+
+/**
+ * workflows/journey-recovery.json deployed as docs/recovery.md sets it up (its credential, this
+ * n8n's public API, the journey workflow ids), with only configuration compressed for a test:
+ * `minAgeMinutes` (it replays only crashes older than that; keep it above the journeys'
+ * `claimLeaseMinutes`) and the schedule (production: every 5 minutes).
+ */
+export async function deployJourneyRecovery(
+	n8n: N8nApi,
+	tenant: Tenant,
+	opts: { credential: CredentialRef; apiBaseUrl: string; journeyWorkflowIds: string[]; minAgeMinutes: number; everySeconds: number; maxAttempts?: number },
+): Promise<{ id: string }> {
+	const recovery = withCredentials(loadWorkflow('journey-recovery.json'), { n8nApi: opts.credential });
+	setSettings(recovery, 'Recovery Settings', {
+		apiBaseUrl: opts.apiBaseUrl,
+		journeyWorkflowIds: opts.journeyWorkflowIds.join(','),
+		minAgeMinutes: opts.minAgeMinutes,
+		maxAttempts: opts.maxAttempts ?? 3,
+	});
+	const { id } = await deployWorkflow(n8n, tenant, recovery, {
+		'Every 5 Minutes': { rule: { interval: [{ field: 'seconds', secondsInterval: opts.everySeconds }] } },
+	});
+	return { id };
+}

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 
-import { DEFAULT_CLAIM_LEASE_MINUTES, takeOverConditions } from '../../lib/journey/lease';
+import { CLAIMS, DEFAULT_CLAIM_LEASE_MINUTES, takeOverConditions, type ClaimName } from '../../lib/journey/lease';
 import { RESORT_TABLES } from '../../scripts/n8n-runtime/dataTables';
 
 const dir = path.join(__dirname, '..', '..', 'workflows');
@@ -156,4 +156,90 @@ test.each([1, 2] as const)('booking-abandonment: Reminder %i claims carry their 
 	expect(targets(`Reminder ${slot} Taken Over?`)[0]).toEqual([`Check Journey for Reminder ${slot}`]);
 	const settings = node('Settings').parameters.assignments.assignments as Array<{ name: string; value: unknown }>;
 	expect(settings.find((a) => a.name === 'claimLeaseMinutes')?.value).toBe(DEFAULT_CLAIM_LEASE_MINUTES);
+});
+
+// The confirmation, the review and the upsell have the same lease as the reminders (issue #9).
+const LEASED: Array<{ claim: ClaimName; label: string; settings: string; booking: string; claimNode: string; claimedIf: string; record: string; already: string; send: string; wait: string; next: string[] }> = [
+	{
+		claim: 'confirmation',
+		label: 'Confirmation',
+		settings: 'Confirmation Settings',
+		booking: "={{ $('When Booking Abandonment Calls').item.json.bookingId }}",
+		claimNode: 'Mark Converted',
+		claimedIf: 'Converted Now?',
+		record: 'Record Confirmation',
+		already: 'Already Confirmed',
+		send: 'Send Confirmation',
+		wait: 'Wait Until Confirmation Allowed',
+		next: ['Send Confirmation'],
+	},
+	{
+		claim: 'review',
+		label: 'Review',
+		settings: 'Post-Stay Settings',
+		booking: "={{ $('Post-Stay Settings').first().json.bookingId }}",
+		claimNode: 'Claim Review',
+		claimedIf: 'Review Claimed?',
+		record: 'Record Review',
+		already: 'Review Already Handled',
+		send: 'Send Review',
+		wait: 'Wait Until Review Allowed',
+		next: ['Send Review'],
+	},
+	{
+		claim: 'upsell',
+		label: 'Upsell',
+		settings: 'Post-Stay Settings',
+		booking: "={{ $('Post-Stay Settings').first().json.bookingId }}",
+		claimNode: 'Claim Upsell',
+		claimedIf: 'Upsell Claimed?',
+		record: 'Record Upsell',
+		already: 'Upsell Already Handled',
+		send: 'Send Upsell',
+		wait: 'Wait Until Upsell Allowed',
+		next: ['Find Guest for Upsell'],
+	},
+];
+
+test.each(LEASED.map((c) => [c.label, c]))('%s: the claim is in flight with its time until an outcome, and an abandoned claim is taken over by the lease rule', (_label, c) => {
+	const spec = CLAIMS[c.claim];
+	const wf = workflows.find(({ file }) => file === spec.workflow)!.json as { nodes: Array<Record<string, any>>; connections: Record<string, any> };
+	const node = (name: string) => {
+		const found = wf.nodes.find((n) => n.name === name);
+		if (!found) throw new Error(`${spec.workflow}: no node ${name}`);
+		return found;
+	};
+	const targets = (name: string) => (wf.connections[name].main as Array<Array<{ node: string }>>).map((branch) => branch.map((x) => x.node).sort());
+	for (const column of [spec.inFlightColumn, spec.claimedAtColumn]) expect(RESORT_TABLES.resort_journeys.find((x) => x.name === column)?.type).toBe(column === spec.inFlightColumn ? 'boolean' : 'date');
+
+	// Claim and re-claim (after a deferral) set in flight and stamp the time; take-over renews the time.
+	for (const name of [c.claimNode, `Reclaim ${c.label}`]) {
+		expect(node(name).parameters.columns.value).toMatchObject({ [spec.inFlightColumn]: true, [spec.claimedAtColumn]: '={{ $now.toISO() }}' });
+	}
+	expect(node(`Take Over ${c.label}`).parameters.columns.value).toEqual({ [spec.claimedAtColumn]: '={{ $now.toISO() }}' });
+	// Every outcome clears in flight: recorded, failed (review queue), parked for a deferral.
+	for (const name of [c.record, `Release ${c.label}`, `Park ${c.label}`]) expect(node(name).parameters.columns.value[spec.inFlightColumn]).toBe(false);
+	expect(targets(c.send)[0]).toContain(c.record);
+	expect(targets(c.send)[1]).toContain(`Release ${c.label}`);
+	expect(targets(c.send)[2]).toEqual([`Park ${c.label}`]);
+	expect(targets(`Park ${c.label}`)).toEqual([[c.wait]]);
+	expect(targets(c.wait)).toEqual([[`Reclaim ${c.label}`]]);
+	expect(targets(`Reclaim ${c.label}`)).toEqual([c.next]);
+	expect(node(c.wait).parameters.dateTime).toBe(`={{ $('${c.send}').item.json.sendAt }}`);
+
+	const takeOver = node(`Take Over ${c.label}`);
+	const conditions = takeOver.parameters.filters.conditions as Array<{ keyValue?: string }>;
+	expect(conditions).toEqual(takeOverConditions(c.claim, c.booking, conditions[4].keyValue!));
+	expect(conditions[4].keyValue).toContain(`$('${c.settings}').first().json.claimLeaseMinutes`);
+	expect(takeOver).toMatchObject({ alwaysOutputData: true, executeOnce: true, parameters: { matchType: 'allConditions' } });
+	// Not claimed → try the take-over; taken over → the same path as a fresh claim; else "already handled".
+	expect(targets(c.claimedIf)[1]).toEqual([`Take Over ${c.label}`]);
+	expect(targets(`Take Over ${c.label}`)).toEqual([[`${c.label} Taken Over?`]]);
+	expect(targets(`${c.label} Taken Over?`)[0]).toEqual(targets(c.claimedIf)[0]);
+	expect(targets(`${c.label} Taken Over?`)[1]).toEqual([c.already]);
+	const settings = node(c.settings).parameters.assignments.assignments as Array<{ name: string; value: unknown }>;
+	expect(settings.find((a) => a.name === 'claimLeaseMinutes')?.value).toBe(DEFAULT_CLAIM_LEASE_MINUTES);
+	// Owners read about it on the canvas.
+	const notes = wf.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote').map((n) => String(n.parameters.content));
+	expect(notes.some((text) => text.includes('claimLeaseMinutes') && text.includes(`Take Over ${c.label}`))).toBe(true);
 });
