@@ -284,7 +284,7 @@ for (const t of timersRuns) {
 			x ? `${fmt(x.totalMb)} MiB (${Object.entries(x.byProcessMb).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')})` : 'not taken';
 		const delta = heap.parkedIdle ? heap.parkedIdle.totalMb - heap.beforeParking.totalMb : undefined;
 		n8nRows.push(
-			`| n8n ${mode}: live JS heap of the n8n processes (heap snapshots) | before parking ${h(heap.beforeParking)}; ${fmt(t.parked)} parked and idle ${h(heap.parkedIdle)}; all fired ${h(heap.afterFired)} | — | ${delta !== undefined ? `${delta >= 0 ? '+' : ''}${fmt(delta)} MiB while parked = ${fmt((delta * 1024) / t.parked)} KiB per parked journey` : '—'} |`,
+			`| n8n ${mode}: live JS heap of the n8n processes (heap snapshots) | before parking ${h(heap.beforeParking)}; ${fmt(t.parked)} parked and idle ${h(heap.parkedIdle)}; all fired ${h(heap.afterFired)} | — | ${delta !== undefined ? `${delta >= 0 ? '+' : ''}${fmt(delta)} MiB while parked (${fmt((delta * 1024) / t.parked)} KiB per parked journey)${heap.afterFired ? `, ${heap.afterFired.totalMb - heap.beforeParking.totalMb >= 0 ? '+' : ''}${fmt(heap.afterFired.totalMb - heap.beforeParking.totalMb)} MiB once all had fired` : ''}` : '—'} |`,
 		);
 	}
 	n8nLimits.push(
