@@ -37,11 +37,11 @@ import os from 'os';
 import path from 'path';
 
 import { startFakeCloudApi } from '../scripts/fake-cloud-api/server';
-import { installN8n, NODE_BIN, REPO_ROOT, type N8nInstance } from '../scripts/n8n-runtime';
-import { startQueueModeN8n, type QueueModeN8n } from '../scripts/n8n-runtime/queueMode';
+import { NODE_BIN, type N8nInstance } from '../scripts/n8n-runtime';
+import type { QueueModeN8n } from '../scripts/n8n-runtime/queueMode';
 import { heapSnapshotNodeOptions, snapshot } from './support/heap';
 import { deployAbandonmentJourney } from './support/journeys';
-import { groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchN8n } from './support/n8n';
+import { groupRssMb, log, machineMeter, percentile, postSigned, round, sleep, startBenchTarget } from './support/n8n';
 
 const COUNT = Number(process.env.BENCH_TIMERS_COUNT ?? 10_000);
 const PARK_BUDGET_S = Number(process.env.BENCH_TIMERS_PARK_BUDGET_S ?? 120);
@@ -105,14 +105,7 @@ async function main() {
 		...(N8N_CONCURRENCY > 0 ? { N8N_CONCURRENCY_PRODUCTION_LIMIT: String(N8N_CONCURRENCY) } : {}),
 		...(HEAP ? heapSnapshotNodeOptions(heapDir) : {}),
 	};
-	let n8n: N8nInstance;
-	let queue: QueueModeN8n | undefined;
-	if (MODE === 'queue') {
-		await installN8n({ log });
-		queue = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, env, logLevel: 'warn', startTimeoutMs: 600_000, log });
-		n8n = queue;
-	} else n8n = await startBenchN8n(env);
-	const processes = [{ name: 'main', pid: n8n.pid }, ...(queue?.workers ?? []).map((w) => ({ name: `worker${w.index + 1}`, pid: w.pid }))];
+	const { n8n, queue, processes } = await startBenchTarget(MODE, env);
 	const rss = () => {
 		const byProcess = Object.fromEntries(processes.map((p) => [p.name, groupRssMb(p.pid)]));
 		return { totalMb: round(Object.values(byProcess).reduce((a, r) => a + r.totalMb, 0)), byProcess };

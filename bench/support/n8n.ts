@@ -11,6 +11,7 @@ import path from 'path';
 
 import { signBookingWebhook } from '../../lib/booking';
 import { installN8n, REPO_ROOT, startN8n, type N8nInstance } from '../../scripts/n8n-runtime';
+import { startQueueModeN8n, type QueueModeN8n } from '../../scripts/n8n-runtime/queueMode';
 
 export const log = (s: string) => process.stderr.write(`${s}\n`);
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -30,6 +31,24 @@ export async function startBenchN8n(env: Record<string, string> = {}): Promise<N
 	// warn: n8n logs every webhook execution at info; keep the log (and its cost) small.
 	// A generous start timeout: on a saturated shared machine n8n's migrations alone can take minutes.
 	return await startN8n({ extensionsDir: REPO_ROOT, log, logLevel: 'warn', env, startTimeoutMs: 300_000 });
+}
+
+/**
+ * A bench n8n in either mode: `regular` (one process, SQLite) or `queue` (main + 2 workers,
+ * Postgres, Redis). `processes` names every n8n process, for per-process RSS and heap snapshots.
+ */
+export async function startBenchTarget(
+	mode: 'regular' | 'queue',
+	env: Record<string, string> = {},
+): Promise<{ n8n: N8nInstance; queue?: QueueModeN8n; processes: Array<{ name: string; pid: number }> }> {
+	if (mode === 'regular') {
+		const n8n = await startBenchN8n(env);
+		return { n8n, processes: [{ name: 'main', pid: n8n.pid }] };
+	}
+	buildPackage();
+	await installN8n({ log });
+	const queue = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, env, logLevel: 'warn', startTimeoutMs: 600_000, log });
+	return { n8n: queue, queue, processes: [{ name: 'main', pid: queue.pid }, ...queue.workers.map((w) => ({ name: `worker${w.index + 1}`, pid: w.pid }))] };
 }
 
 export interface BookingCreds {

@@ -24,12 +24,11 @@ import path from 'path';
 
 import { randomBytes } from 'crypto';
 import { startFakeCloudApi } from '../../scripts/fake-cloud-api/server';
-import { installN8n, REPO_ROOT, type N8nInstance } from '../../scripts/n8n-runtime';
-import { startQueueModeN8n } from '../../scripts/n8n-runtime/queueMode';
+import type { N8nInstance } from '../../scripts/n8n-runtime';
 import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import { deployAbandonmentJourney } from './journeys';
 import { snapshot } from './heap';
-import { log, postSigned, round, sleep, startBenchN8n } from './n8n';
+import { log, postSigned, round, sleep, startBenchTarget } from './n8n';
 
 const COUNT = Number(process.env.BENCH_HEAP_COUNT ?? 2000);
 const MODE = process.env.BENCH_HEAP_MODE === 'queue' ? 'queue' : 'regular';
@@ -45,17 +44,7 @@ async function main() {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'n8n-heap-'));
 	const fake = await startFakeCloudApi({ port: 0, host: '127.0.0.1' });
 	const nodeOptions = { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}` };
-	let n8n: N8nInstance;
-	let processes: Array<{ name: string; pid: number }>;
-	if (MODE === 'queue') {
-		await installN8n({ log });
-		const queue = await startQueueModeN8n({ extensionsDir: REPO_ROOT, workers: 2, env: nodeOptions, logLevel: 'warn', startTimeoutMs: 600_000, log });
-		n8n = queue;
-		processes = [{ name: 'main', pid: queue.pid }, ...queue.workers.map((w) => ({ name: `worker${w.index + 1}`, pid: w.pid }))];
-	} else {
-		n8n = await startBenchN8n(nodeOptions);
-		processes = [{ name: 'main', pid: n8n.pid }];
-	}
+	const { n8n, processes } = await startBenchTarget(MODE, nodeOptions);
 	try {
 		const { creds, main, url } = await deployAbandonmentJourney(n8n, fake, { amount: 2, unit: 'hours' });
 		// Warm up: a few journeys so code paths, caches and the isolate pool exist before the baseline.
