@@ -1,3 +1,4 @@
 export * from './record';
 export * from './lease';
 export * from './recovery';
+export * from './sendTag';

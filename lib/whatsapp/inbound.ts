@@ -4,6 +4,8 @@
  */
 import { DateTime } from 'luxon';
 
+import { parseJourneySendTag } from '../journey/sendTag';
+
 export interface WhatsAppEvent {
 	kind: 'message' | 'status';
 	/** Unique per delivery we care about: the wamid for messages, wamid + status for statuses. */
@@ -28,6 +30,11 @@ export interface WhatsAppEvent {
 	status?: string;
 	recipientId?: string;
 	conversationCategory?: string;
+	/** `biz_opaque_callback_data` the send carried, returned by Meta with each of its statuses. */
+	callbackData?: string;
+	/** The journey send the status belongs to, when the callback data is a journey send tag (lib/journey/sendTag). */
+	journeyClaim?: string;
+	journeyBookingId?: string;
 	errorCode?: number;
 	errorTitle?: string;
 	errorMessage?: string;
@@ -129,6 +136,15 @@ function statusEvent(status: Obj, base: Partial<WhatsAppEvent>): WhatsAppEvent |
 			str(pricing?.category) ??
 			(isObj(conversation?.origin) ? str(conversation.origin.type) : undefined),
 	};
+	const callbackData = str(status.biz_opaque_callback_data);
+	if (callbackData !== undefined) {
+		event.callbackData = callbackData;
+		const send = parseJourneySendTag(callbackData);
+		if (send) {
+			event.journeyClaim = send.claim;
+			event.journeyBookingId = send.bookingId;
+		}
+	}
 	if (errors.length) {
 		event.errors = errors;
 		event.errorCode = errors[0].code;

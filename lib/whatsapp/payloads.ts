@@ -6,6 +6,8 @@
 
 export const LIMITS = {
 	textBody: 4096,
+	/** `biz_opaque_callback_data`: returned by Meta in the message's status webhooks. */
+	callbackData: 512,
 	interactiveBody: 1024,
 	interactiveHeader: 60,
 	interactiveFooter: 60,
@@ -89,6 +91,18 @@ function envelope(to: string, type: string, content: Json, replyToMessageId?: st
 	};
 	if (replyToMessageId) payload.context = { message_id: replyToMessageId };
 	return payload;
+}
+
+/**
+ * Adds `biz_opaque_callback_data`, which Meta copies into every status webhook of the message
+ * (the journeys tag their sends with it, lib/journey/sendTag). Empty: the payload is unchanged.
+ */
+export function withCallbackData(payload: Payload, callbackData: string | undefined): Payload {
+	if (callbackData === undefined || callbackData === '') return payload;
+	if (callbackData.length > LIMITS.callbackData) {
+		throw new PayloadValidationError('biz_opaque_callback_data', `is ${callbackData.length} characters; Meta allows at most ${LIMITS.callbackData}`);
+	}
+	return { ...payload, biz_opaque_callback_data: callbackData };
 }
 
 export interface TextMessageInput {

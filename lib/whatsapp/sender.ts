@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 
 import { OUTSIDE_SERVICE_WINDOW_CODE, type ErrorDisposition, type GraphError } from './errors';
-import { buildTextMessage, type Payload } from './payloads';
+import { buildTextMessage, withCallbackData, type Payload } from './payloads';
 import { withRetry, type AttemptResult, type RetryPolicy } from './retry';
 
 export interface SentMessage {
@@ -21,6 +21,8 @@ export interface TemplateFallback {
 	to: string;
 	/** When the guest last wrote to us, if known: free text is allowed only within 24 h of it. */
 	lastInboundAt?: string;
+	/** The template send's `biz_opaque_callback_data`, carried over so the fallback's statuses are tagged too. */
+	callbackData?: string;
 }
 
 export interface DeliveryResult {
@@ -88,7 +90,7 @@ export async function deliverMessage(
 	}
 	// Unknown window: let Meta decide; a 131047 answer means the guest is outside it.
 	const second = await withRetry(
-		() => post(buildTextMessage({ to: fallback.to, body: fallback.text })),
+		() => post(withCallbackData(buildTextMessage({ to: fallback.to, body: fallback.text }), fallback.callbackData)),
 		options,
 	);
 	const attempts = first.attempts + second.attempts;

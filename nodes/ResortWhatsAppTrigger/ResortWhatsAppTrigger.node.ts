@@ -145,6 +145,15 @@ export class ResortWhatsAppTrigger implements INodeType {
 				],
 			},
 			{
+				displayName: 'Always Include Journey Send Statuses',
+				name: 'journeySendStatuses',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether every status of a journey send (tagged with a journey send tag, output as journeyClaim and journeyBookingId) starts the workflow even when its status is not selected above. First Contact records such a send on the journey row when n8n stopped before it could.",
+				displayOptions: { show: { events: ['status'] } },
+			},
+			{
 				displayName: 'Register Callback URL With Meta',
 				name: 'registerWebhook',
 				type: 'boolean',
@@ -263,10 +272,11 @@ export class ResortWhatsAppTrigger implements INodeType {
 		const statuses = wanted.has('status')
 			? new Set(this.getNodeParameter('statusTypes', ['sent', 'delivered', 'read', 'failed']) as string[])
 			: undefined;
+		const journeySends = statuses !== undefined && (this.getNodeParameter('journeySendStatuses', true) as boolean);
 		const fresh = events.filter(
 			(event) =>
 				wanted.has(event.kind) &&
-				(event.kind !== 'status' || statuses?.has(String(event.status))) &&
+				(event.kind !== 'status' || statuses?.has(String(event.status)) || (journeySends && event.journeyClaim !== undefined)) &&
 				seen.add(event.eventKey, now),
 		);
 		// Meta retries anything not acknowledged quickly, so answer before the workflow runs.

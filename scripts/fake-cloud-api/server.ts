@@ -126,6 +126,8 @@ export interface StatusRecord {
 	timestamp: string;
 	errors?: unknown[];
 	delivered: boolean;
+	/** How many times it was delivered again after a non-2xx answer. */
+	redeliveries?: number;
 }
 
 export interface OutboundMessage {
@@ -215,6 +217,12 @@ export interface FakeConfig {
 	statusDelayMs?: number;
 	/** Length of the customer-service window. Default 24 h. */
 	serviceWindowMs?: number;
+	/**
+	 * Waits between redeliveries of an automatic status webhook the receiver did not answer 2xx
+	 * (refused connection, timeout, 5xx): Meta retries such webhooks for days; this compresses it.
+	 * Default 1, 2, 4, 8, 16, 30, 60, 120 s; [] turns redelivery off.
+	 */
+	statusRedeliveryDelaysMs?: number[];
 }
 
 export interface SubscriptionInfo {
@@ -384,6 +392,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		templateReviewOutcome: 'APPROVED',
 		statusDelayMs: opts.statusDelayMs ?? 50,
 		serviceWindowMs: 24 * 3600 * 1000,
+		statusRedeliveryDelaysMs: [1000, 2000, 4000, 8000, 16_000, 30_000, 60_000, 120_000],
 		...opts.config,
 	};
 	if (opts.statusDelayMs !== undefined) config.statusDelayMs = opts.statusDelayMs;
@@ -606,7 +615,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		return envelope(p, { statuses: [st] });
 	}
 
-	async function emitStatus(o: StatusOptions): Promise<WebhookDelivery | null> {
+	async function emitStatus(o: StatusOptions, redeliver = false): Promise<WebhookDelivery | null> {
 		const m = outbound.get(o.wamid);
 		if (!m) throw Object.assign(new Error(`Unknown wamid ${o.wamid}`), { statusCode: 404 });
 		const p = phones.get(m.phoneNumberId);
@@ -621,9 +630,29 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		const rec: StatusRecord = { status: o.status, timestamp: ts, delivered: false };
 		if (errors) rec.errors = errors;
 		m.statuses.push(rec);
-		const d = await deliver(p, 'status', statusPayload(p, m, o.status, ts, errors), { wamid: m.wamid });
+		const payload = statusPayload(p, m, o.status, ts, errors);
+		const d = await deliver(p, 'status', payload, { wamid: m.wamid });
 		rec.delivered = !!d && d.responseStatus >= 200 && d.responseStatus < 300;
+		if (redeliver && d && !rec.delivered) redeliverStatus(p, m.wamid, payload, rec, 0);
 		return d;
+	}
+
+	/** Like Meta: the same status payload again, after each configured wait, until answered 2xx. */
+	function redeliverStatus(p: PhoneState, wamid: string, payload: unknown, rec: StatusRecord, attempt: number): void {
+		const waitMs = config.statusRedeliveryDelaysMs[attempt];
+		if (waitMs === undefined) return;
+		const startedEpoch = epoch;
+		later(waitMs, () => {
+			if (startedEpoch !== epoch || closed) return;
+			void deliver(p, 'status', payload, { wamid }).then(
+				(d) => {
+					rec.delivered = !!d && d.responseStatus >= 200 && d.responseStatus < 300;
+					rec.redeliveries = (rec.redeliveries ?? 0) + 1;
+					if (d && !rec.delivered) redeliverStatus(p, wamid, payload, rec, attempt + 1);
+				},
+				(e: Error) => log(`status redelivery error: ${e.message}`),
+			);
+		});
 	}
 
 	function scheduleStatuses(p: PhoneState, m: OutboundMessage, failure?: FaultSpec['statusFailure']): void {
@@ -638,7 +667,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 				chain = chain.then(() =>
 					startedEpoch !== epoch || closed
 						? undefined
-						: emitStatus(s).then(
+						: emitStatus(s, true).then(
 								() => undefined,
 								(e) => log(`status error: ${e.message}`),
 							),
@@ -1284,6 +1313,12 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		if (c.templateReviewDelayMs !== undefined) config.templateReviewDelayMs = c.templateReviewDelayMs;
 		if (c.statusDelayMs !== undefined) config.statusDelayMs = c.statusDelayMs;
 		if (c.serviceWindowMs !== undefined) config.serviceWindowMs = c.serviceWindowMs;
+		if (c.statusRedeliveryDelaysMs !== undefined) {
+			if (!Array.isArray(c.statusRedeliveryDelaysMs) || !c.statusRedeliveryDelaysMs.every((d) => Number.isFinite(d) && d >= 0)) {
+				throw Object.assign(new Error('statusRedeliveryDelaysMs must be a list of non-negative numbers'), { statusCode: 400 });
+			}
+			config.statusRedeliveryDelaysMs = [...c.statusRedeliveryDelaysMs];
+		}
 		return { ...config };
 	}
 

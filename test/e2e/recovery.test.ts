@@ -6,24 +6,25 @@
  * Own n8n (own user folder and port, like test/e2e/restart.test.ts) and own fake Cloud API. Shipped
  * workflows, changed only by configuration: quiet hours off; Wait Before Reminder 1 = 60 s (under
  * n8n's 65 s threshold, so the executions are *running*, in memory, when n8n is killed; a longer
- * wait is stored and resumes by itself, see restart.test.ts); the journeys' claim lease 0.5 min and
- * the recovery's minimum age 0.75 min (production: 15 and 16); the recovery schedule every 10 s
- * (production: 5 min).
+ * wait is stored and resumes by itself, see restart.test.ts); the journeys' claim lease 1.5 min and
+ * the recovery's minimum age 1.75 min (production: 15 and 16); the recovery schedule every 10 s
+ * (production: 5 min). First Contact is deployed as shipped: it receives the status webhooks.
  *
  * At the kill:
  *  - 8 guests' booking_started executions wait in Wait Before Reminder 1 (running);
  *  - guest L's booking_abandoned has claimed Reminder 1 and its send hangs at the API, which then
  *    drops the connection without accepting it: the crash between claim and record that, without
  *    the lease, made the replay skip the send (lost);
- *  - guest D's send hangs too, but the API accepts it 90 s later although n8n is dead: the
- *    remaining at-least-once window (the replay cannot know WhatsApp accepted it);
+ *  - guest D's send hangs too, and the API accepts it while n8n is dead: the window that used to
+ *    be at-least-once. The send carries its journey tag; the fake redelivers its `sent` status
+ *    until n8n is back, First Contact records it on D's row, and the replay finds it recorded;
  *  - guest C's reservation_confirmed has claimed the confirmation (stage → converted) and its
  *    send hangs and is dropped like L's: without the confirmation's lease the replay found the
  *    booking converted, stopped at Already Confirmed and the confirmation was lost.
- * Asserted: every crashed execution replayed exactly once; each of the 8 and L get exactly one
- * accepted Reminder 1; C exactly one accepted confirmation; D gets exactly two Reminder 1
- * (documented in docs/recovery.md); every journey row records its send; nothing more is sent over
- * three further recovery runs.
+ * Asserted: every crashed execution replayed exactly once; each of the 8, L and D get exactly one
+ * accepted Reminder 1 (D's recorded from its status, which needed a redelivery); C exactly one
+ * accepted confirmation; every journey row records its send; nothing more is sent over three
+ * further recovery runs.
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
@@ -43,9 +44,11 @@ import { createTenant, deployJourneyRecovery, deployWorkflow, eventually, loadWo
 jest.setTimeout(20 * 60_000);
 
 const WAIT_S = 60;
-const LEASE_MINUTES = 0.5;
-const MIN_AGE_MINUTES = 0.75;
+const LEASE_MINUTES = 1.5;
+const MIN_AGE_MINUTES = 1.75;
 const HANG_MS = 90_000;
+/** D's send is accepted this long after it reached the API: after the kill, before n8n is back. */
+const HANG_ACCEPTED_MS = 25_000;
 const WAITING_GUESTS = 8;
 
 const log = (line: string) => process.stderr.write(`[recovery] ${line}\n`);
@@ -64,6 +67,7 @@ let fake: FakeCloudApi;
 let tenant: Tenant;
 let journeyWorkflowId: string;
 let recoveryWorkflowId: string;
+let firstContactId: string;
 let bookingUrl: string;
 let tables: Record<string, string>;
 let apiKey: string;
@@ -101,6 +105,8 @@ beforeAll(async () => {
 		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
 	});
 	journeyWorkflowId = deployed.id;
+	// Where Meta's status webhooks arrive (it registers the callback URL with the fake).
+	firstContactId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('first-contact.json')))).id;
 	bookingUrl = `${n8n.baseUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
 
 	recoveryWorkflowId = (
@@ -160,7 +166,7 @@ const accepted = (list: RequestRecord[] | undefined) => (list ?? []).filter((r) 
 /** Through the public API with the recovery's own key (as the workflow sees them). */
 const executionsOf = (workflowId: string) => publicExecutions(n8n.baseUrl, apiKey, workflowId);
 
-test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1 and the confirmation arrive once, except the one WhatsApp accepted while n8n died', async () => {
+test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1 and the confirmation arrive once, also the one WhatsApp accepted while n8n was dead', async () => {
 	const waiting = Array.from({ length: WAITING_GUESTS }, (_, i) => guest(i, 'booking_started'));
 	const lease = guest(100, 'booking_abandoned');
 	const window = guest(101, 'booking_abandoned');
@@ -170,7 +176,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 
 	// The first message request hangs and is then dropped (never accepted); the second hangs and is then accepted.
 	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS, drop: true });
-	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS });
+	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_ACCEPTED_MS });
 	const t0 = Date.now();
 	for (const g of waiting) await post(g);
 	await post(lease);
@@ -194,9 +200,22 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	// The kill must come while the 8 are still in their wait, or this would not test running executions.
 	if (elapsed > WAIT_S - 5) throw new Error(`posting took ${elapsed.toFixed(1)} s, the ${WAIT_S} s waits may be over (machine overloaded?)`);
 	expect([...reminders().values(), ...confirmations().values()].flat().filter((r) => r.status === 200)).toHaveLength(0);
+	// D's request must still be pending (the fake sets its status when it answers), or this would not test the window.
+	if (elapsed > HANG_ACCEPTED_MS / 1000 - 8) throw new Error(`posting took ${elapsed.toFixed(1)} s: D's send may be answered before the kill (machine overloaded?)`);
 
 	await n8n.kill();
+	const dPendingAtKill = reminders().get(to(window))!.map((r) => r.status);
 	const killedAt = Date.now();
+	// n8n stays down until the API has accepted D's send and its `sent` status webhook was refused.
+	await eventually(
+		async () =>
+			accepted(reminders().get(to(window))) === 1 && fake.webhooks({ kind: 'status', phoneNumberId: tenant.phoneNumberId }).some((d) => d.body.includes('resort-journey/1:reminder1:') && d.responseStatus !== 200)
+				? true
+				: undefined,
+		HANG_ACCEPTED_MS + 30_000,
+		"D's send to be accepted and its status refused while n8n is down",
+	);
+	log(`D's send accepted and its status refused ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; starting n8n`);
 	await n8n.restart();
 	log(`n8n up again in ${n8n.startupSeconds.toFixed(1)} s (pid ${n8n.pid})`);
 
@@ -218,7 +237,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 			const byGuest = reminders();
 			return waiting.every((g) => accepted(byGuest.get(to(g))) >= 1) &&
 				accepted(byGuest.get(to(lease))) >= 1 &&
-				accepted(byGuest.get(to(window))) >= 2 &&
+				accepted(byGuest.get(to(window))) >= 1 &&
 				accepted(confirmations().get(to(confirmed))) >= 1
 				? true
 				: undefined;
@@ -257,8 +276,15 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	for (const g of waiting) expect({ guest: g.bookingId, accepted: accepted(byGuest.get(to(g))), requests: byGuest.get(to(g))?.length }).toEqual({ guest: g.bookingId, accepted: 1, requests: 1 });
 	// L: the dropped request (never accepted) and the replay's send after the lease.
 	expect(byGuest.get(to(lease))!.map((r) => r.status)).toEqual([0, 200]);
-	// D: accepted by the API while n8n was dead, then sent again by the replay (at-least-once window).
-	expect(byGuest.get(to(window))!.map((r) => r.status)).toEqual([200, 200]);
+	// D: accepted by the API while n8n was dead; recorded from its status, so the replay did not send it again.
+	expect(dPendingAtKill).toEqual([0]);
+	expect(byGuest.get(to(window))!.map((r) => r.status)).toEqual([200]);
+	const dMessage = fake.messages({ phoneNumberId: tenant.phoneNumberId, to: to(window) }).find((m) => m.wamid === (byGuest.get(to(window))![0].response as { messages: Array<{ id: string }> }).messages[0].id)!;
+	const dSent = dMessage.statuses.find((st) => st.status === 'sent');
+	log(`D's sent status: ${JSON.stringify(dSent)}`);
+	// Refused while n8n was down, delivered again once it was back.
+	expect(dSent).toMatchObject({ delivered: true });
+	expect(dSent?.redeliveries ?? 0).toBeGreaterThanOrEqual(1);
 	// C: the dropped confirmation (never accepted) and the replay's, after the lease; no reminder for C.
 	expect(confirmations().get(to(confirmed))!.map((r) => r.status)).toEqual([0, 200]);
 	expect(byGuest.get(to(confirmed))).toBeUndefined();
@@ -287,6 +313,10 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	const c = journeys.get(confirmed.bookingId);
 	expect({ stage: c?.stage, inFlight: c?.confirmationInFlight }).toEqual({ stage: 'converted', inFlight: false });
 	expect(String(c?.confirmationMessageId)).toMatch(/^wamid\./);
+	expect(journeys.get(window.bookingId)?.reminder1MessageId).toBe(dMessage.wamid);
+	// First Contact recorded D's send from a status (and nothing failed there).
+	const firstContactRuns = await executionsOf(firstContactId);
+	expect(firstContactRuns.filter((e) => e.status === 'error')).toEqual([]);
 	for (const g of [...waiting, lease, window]) {
 		const row = journeys.get(g.bookingId);
 		expect({ booking: g.bookingId, sent: row?.reminder1Sent, inFlight: row?.reminderInFlight }).toEqual({ booking: g.bookingId, sent: true, inFlight: false });

@@ -112,7 +112,7 @@ export async function runFaults(target: Target, opts: FaultsOptions): Promise<Fa
 		const key = fault?.drop ? 'dropped' : fault?.error ? `error ${fault.error.code}` : fault?.latencyMs ? `slow → ${r.status}` : `ok ${r.status}`;
 		requestsByOutcome[key] = (requestsByOutcome[key] ?? 0) + 1;
 	}
-	const executionsNotSuccessful = await executionsByStatus(target.api, d.workflowIds);
+	const executionsNotSuccessful = await executionsByStatus(target.api, [...d.workflowIds, d.firstContactId]);
 	await undeployJourneys(target, d);
 	const result: FaultsResult = {
 		scenario: 'faults',

@@ -42,6 +42,8 @@ export interface JourneyDeployment {
 	tables: Record<string, string>;
 	/** booking-abandonment first, then reservation-confirmation and post-stay-review-upsell. */
 	workflowIds: string[];
+	/** first-contact: where the fake's status webhooks arrive (it records journey sends from them). */
+	firstContactId: string;
 	wait1S: number;
 	reminder2S: number;
 }
@@ -50,7 +52,8 @@ export interface JourneyDeployment {
  * The three shipped journey workflows, deployed as an agency imports them, with only the owner's
  * knobs changed: Wait Before Reminder 1 = wait1S, Reminder 2 window = reminder2S (min = max),
  * quiet hours off (the run must not depend on the time of day), and, when given, the claim lease
- * (`claimLeaseMinutes` in each workflow's settings; shipped 15).
+ * (`claimLeaseMinutes` in each workflow's settings; shipped 15). First Contact is deployed as
+ * shipped too: the status webhooks of the journeys' sends arrive there.
  */
 export async function deployJourneys(target: Target, opts: { label: string; wait1S: number; reminder2S: number; claimLeaseMinutes?: number }): Promise<JourneyDeployment> {
 	const { api, fake } = target;
@@ -94,9 +97,11 @@ export async function deployJourneys(target: Target, opts: { label: string; wait
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: confirmationId } },
 		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
 	});
+	const firstContactId = (await deployWorkflow(api, tenant, ours(loadWorkflow('first-contact.json')))).id;
 	return {
 		tenant,
 		secret,
+		firstContactId,
 		bookingUrl: `${target.baseUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`,
 		tables,
 		workflowIds: [deployed.id, confirmationId, postStayId],
@@ -106,7 +111,7 @@ export async function deployJourneys(target: Target, opts: { label: string; wait
 }
 
 export async function undeployJourneys(target: Target, d: JourneyDeployment): Promise<void> {
-	for (const id of d.workflowIds) await target.api.deactivateWorkflow(id).catch(() => undefined);
+	for (const id of [...d.workflowIds, d.firstContactId]) await target.api.deactivateWorkflow(id).catch(() => undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +325,7 @@ export async function settle(target: Target, d: JourneyDeployment, opts: { notBe
 			lastCount = count;
 			lastChange = Date.now();
 		}
-		const active = Date.now() >= opts.notBefore ? await activeExecutions(target.api, d.workflowIds).catch(() => 1) : 1;
+		const active = Date.now() >= opts.notBefore ? await activeExecutions(target.api, [...d.workflowIds, d.firstContactId]).catch(() => 1) : 1;
 		if (active === 0 && Date.now() - lastChange >= quietMs) return { settled: true, waitedS: (Date.now() - start) / 1000 };
 		if (Date.now() - start > opts.timeoutMs) return { settled: false, waitedS: (Date.now() - start) / 1000 };
 		await sleep(2000);

@@ -231,7 +231,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	}
 	const { settled, waitedS } = await settle(target, d, { notBefore, timeoutMs: opts.settleTimeoutMs, quietMs: 15_000 });
 	const check = await checkBookings(target, d, bookings, { allowReview: false });
-	const executionsNotSuccessful = await executionsByStatus(target.api, d.workflowIds);
+	const executionsNotSuccessful = await executionsByStatus(target.api, [...d.workflowIds, d.firstContactId]);
 	const duplicateMessages = classifyDuplicates(await target.fake.sends(d.tenant.phoneNumberId), await rows(target.api, d.tables.resort_journeys), bookings, killedAt);
 	const duplicatesAtLeastOnceWindow = duplicateMessages.reduce((n, m) => n + m.window, 0);
 	if (recovery && recoveryKey && recoveryWorkflowId) {

@@ -78,7 +78,7 @@ export async function runStorm(target: Target, opts: StormOptions): Promise<Stor
 		timeoutMs: opts.settleTimeoutMs,
 	});
 	const check = await checkBookings(target, d, bookings, { allowReview: false });
-	const executionsNotSuccessful = await executionsByStatus(target.api, d.workflowIds);
+	const executionsNotSuccessful = await executionsByStatus(target.api, [...d.workflowIds, d.firstContactId]);
 	await undeployJourneys(target, d);
 	const eventsByDuplicate: Record<string, number> = {};
 	const bookingsByCategory: Record<string, number> = {};

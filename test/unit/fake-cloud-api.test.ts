@@ -335,6 +335,45 @@ describe('fake WhatsApp Cloud API', () => {
 		expect([read.status, read.data]).toEqual([200, { success: true }]);
 	});
 
+	test('a status webhook not answered 2xx is delivered again, same body, until it is; biz_opaque_callback_data is returned', async () => {
+		let refusals = 2;
+		const bodies: string[] = [];
+		const flaky = http.createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				const raw = Buffer.concat(chunks).toString('utf8');
+				if (!raw.includes('"sent"')) {
+					res.writeHead(200).end();
+					return;
+				}
+				bodies.push(raw);
+				res.writeHead(refusals-- > 0 ? 503 : 200).end();
+			});
+		});
+		await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+		try {
+			fake.setConfig({ statusRedeliveryDelaysMs: [20, 20, 20, 20] });
+			fake.registerPhoneNumber({ phoneNumberId: PN, wabaId: WABA, accessToken: TOKEN, appSecret: SECRET, webhookUrl: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/w` });
+			await fake.inbound({ phoneNumberId: PN, from: GUEST, text: 'hi' });
+			const r = await send({ ...text(), biz_opaque_callback_data: 'resort-journey/1:confirmation:bk-1' });
+			expect(r.status).toBe(200);
+			const sent = (list: ReturnType<FakeCloudApi['webhooks']>) => list.filter((d) => d.kind === 'status' && d.body.includes('"sent"'));
+			const list = await fake.waitForWebhooks((d) => sent(d).some((x) => x.responseStatus === 200), 3000);
+			expect(sent(list).map((d) => d.responseStatus)).toEqual([503, 503, 200]);
+			expect(new Set(bodies).size).toBe(1);
+			expect(JSON.parse(bodies[0]).entry[0].changes[0].value.statuses[0].biz_opaque_callback_data).toBe('resort-journey/1:confirmation:bk-1');
+			const message = fake.messages({ to: GUEST }).find((m) => m.wamid === r.data.messages[0].id)!;
+			expect(message.statuses.find((s) => s.status === 'sent')).toMatchObject({ delivered: true, redeliveries: 2 });
+		} finally {
+			fake.setConfig({ statusRedeliveryDelaysMs: [1000, 2000, 4000, 8000, 16_000, 30_000, 60_000, 120_000] });
+			await new Promise<void>((r) => {
+				flaky.close(() => r());
+				flaky.closeAllConnections();
+			});
+		}
+	});
+
 	test('status webhooks follow an accepted send (sent, delivered) with Meta shape', async () => {
 		await fake.inbound({ phoneNumberId: PN, from: GUEST, text: 'hi' });
 		const r = await send(text());

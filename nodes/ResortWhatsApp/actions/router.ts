@@ -16,6 +16,7 @@ import {
 	PayloadValidationError,
 	RateLimiter,
 	type DeliveryResult,
+	withCallbackData,
 	type RetryPolicy,
 } from '../../../lib/whatsapp';
 import { evaluateSendPolicy, PolicyInputError } from '../../../lib/policy';
@@ -42,6 +43,17 @@ const SENT = 0;
 const FAILED = 1;
 /** Present only when the node has a Policy setting (see the node's outputs). */
 const DEFERRED = 2;
+
+/** Tags the send (and its template fallback) so Meta returns the tag with the message's statuses. */
+function withCallback(prepared: PreparedSend, callbackData: string): PreparedSend {
+	const data = callbackData.trim();
+	if (!data) return prepared;
+	return {
+		...prepared,
+		payload: withCallbackData(prepared.payload, data),
+		fallback: prepared.fallback ? { ...prepared.fallback, callbackData: data } : undefined,
+	};
+}
 
 function recipientOf(prepared: PreparedSend): string | undefined {
 	const to = prepared.payload.to;
@@ -140,6 +152,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			let prepared: PreparedSend;
 			try {
 				prepared = prepare.call(this, itemIndex);
+				if (operation !== 'markAsRead') prepared = withCallback(prepared, this.getNodeParameter('callbackData', itemIndex, '') as string);
 			} catch (error) {
 				if (!(error instanceof PayloadValidationError)) {
 					throw new NodeOperationError(this.getNode(), error as Error, {

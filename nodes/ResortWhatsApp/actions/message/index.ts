@@ -70,4 +70,14 @@ export const description: INodeProperties[] = [
 	...sendList.description,
 	...sendCtaUrl.description,
 	...markAsRead.description,
+	{
+		displayName: 'Callback Data',
+		name: 'callbackData',
+		type: 'string',
+		default: '',
+		placeholder: "={{ 'order-' + $json.orderId }}",
+		description:
+			"Meta returns this text (biz_opaque_callback_data, up to 512 characters) with every status of the message, so a status webhook can tell which send it belongs to. The journeys tag their sends with it to record a send whose response n8n never saw. Don't put personal data in it.",
+		displayOptions: { show: { resource: ['message'], operation: ['sendTemplate', 'sendText', 'sendButtons', 'sendList', 'sendCtaUrl'] } },
+	},
 ];
