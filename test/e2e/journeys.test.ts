@@ -9,7 +9,7 @@ import axios from 'axios';
 import { DateTime } from 'luxon';
 import { randomBytes } from 'crypto';
 
-import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { journeySendTag, signBookingWebhook, type BookingEventType, type ClaimName } from '../../lib';
 import { bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import { encryptPhone, phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
@@ -198,19 +198,21 @@ async function journeyRow(guest: Guest): Promise<DataTableRow> {
 const LANG: Record<string, string> = { en: 'en', es: 'es', pt: 'pt_BR' };
 const text = (value: string) => ({ type: 'text', text: value });
 
-function envelope(guest: Guest, template: Record<string, unknown>) {
+/** The exact request body; journey sends carry their journey tag (lib/journey/sendTag, docs/recovery.md). */
+function envelope(guest: Guest, send: ClaimName | undefined, template: Record<string, unknown>) {
 	return {
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',
 		to: guest.phone.slice(1),
 		type: 'template',
 		template,
+		...(send ? { biz_opaque_callback_data: journeySendTag(send, guest.bookingId) } : {}),
 	};
 }
 
 function reminder1(guest: Guest, accommodation: string) {
 	const code = LANG[guest.language];
-	return envelope(guest, {
+	return envelope(guest, 'reminder1', {
 		name: 'booking_reminder_1',
 		language: { code },
 		components: [
@@ -235,7 +237,7 @@ function reminder1(guest: Guest, accommodation: string) {
 
 function reminder2(guest: Guest) {
 	const code = LANG[guest.language];
-	return envelope(guest, {
+	return envelope(guest, 'reminder2', {
 		name: 'booking_reminder_2',
 		language: { code },
 		components: [
@@ -345,7 +347,7 @@ describe('booking abandonment', () => {
 		await post('reservation_confirmed', lucia);
 		const sends = await waitForSends(lucia, 2, 10_000);
 		expect(sends[1].body).toEqual(
-			envelope(lucia, {
+			envelope(lucia, 'confirmation', {
 				name: 'reservation_confirmation',
 				language: { code: 'es' },
 				components: [

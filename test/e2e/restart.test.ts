@@ -57,7 +57,7 @@ import path from 'path';
 
 import axios from 'axios';
 
-import { signBookingWebhook } from '../../lib';
+import { journeySendTag, signBookingWebhook } from '../../lib';
 import { formatStayDate } from '../../lib/templates';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../../scripts/fake-cloud-api/server';
 import { REPO_ROOT, startN8n, type ExecutionSummary, type N8nInstance, type WorkflowJson } from '../../scripts/n8n-runtime';
@@ -215,6 +215,7 @@ function reminder1(guest: Guest) {
 				{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`resume/${guest.bookingId}`)] },
 			],
 		},
+		biz_opaque_callback_data: journeySendTag('reminder1', guest.bookingId),
 	};
 }
 
