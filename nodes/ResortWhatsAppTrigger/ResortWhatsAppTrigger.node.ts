@@ -99,9 +99,12 @@ export class ResortWhatsAppTrigger implements INodeType {
 				path: 'webhook',
 			},
 			{
+				// Accepted events are answered by n8n (200, the body from webhookResponse) once it has
+				// created the execution: a 200 means they are stored. See the end of webhook().
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				responseData: '',
 				path: 'webhook',
 			},
 		],
@@ -279,14 +282,22 @@ export class ResortWhatsAppTrigger implements INodeType {
 				(event.kind !== 'status' || statuses?.has(String(event.status)) || (journeySends && event.journeyClaim !== undefined)) &&
 				seen.add(event.eventKey, now),
 		);
-		// Meta retries anything not acknowledged quickly, so answer before the workflow runs.
-		reply(this, 200, { received: events.length, accepted: fresh.length });
-		if (fresh.length === 0) return { noWebhookResponse: true };
+		if (fresh.length === 0) return reply(this, 200, { received: events.length, accepted: 0 });
 		this.getWorkflowStaticData('node').seenEventKeys = seen.toJSON();
 		const keys = await optionalGuestKeys(this);
+		// Not answered here: n8n answers 200 with webhookResponse once it has created the execution
+		// (before the workflow runs, so Meta gets its quick answer), or 500 if it could not (e.g.
+		// SQLite's write lock timed out under load). Then Meta redelivers, so these keys must not
+		// count as seen. A 200 therefore means the message or status is stored.
+		const accepted = fresh.map((event) => event.eventKey);
+		const res = this.getResponseObject();
+		res.once('close', () => {
+			if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
+			for (const key of accepted) seen.forget(key);
+		});
 		return {
-			noWebhookResponse: true,
 			workflowData: [fresh.map((event) => ({ json: (keys ? protectEvent(event, keys) : event) as unknown as IDataObject }))],
+			webhookResponse: { received: events.length, accepted: fresh.length },
 		};
 	}
 }

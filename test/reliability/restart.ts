@@ -14,10 +14,12 @@
  * recovery's `minAgeMinutes` (it replays only crashes older than that, which must exceed the
  * lease) and its schedule. After the restart the scenario waits until every crashed journey
  * execution has been handled by the recovery (replayed, or logged as refused / given up), then
- * until the replays have finished. A message accepted twice is split: the documented at-least-once
- * window (docs/recovery.md: the API accepted it before the kill and the crashed run never recorded
- * its id, so the replay sent it again) is reported on its own, per booking; any other duplicate
- * fails the run.
+ * until the replays have finished. A message accepted twice is split: copies that fit the
+ * accepted-but-unrecorded window (docs/recovery.md: the API accepted it before the kill and the row
+ * still lacks its id, so neither the crashed run nor the status webhook recorded it and the replay
+ * sent it again) are reported on its own, per booking; any other duplicate fails the run. First
+ * Contact is deployed with the journeys, so status webhooks record such sends as they do in
+ * production.
  *
  * Needs `target.instance` (kill + restart on the same database): the default n8n from
  * scripts/n8n-runtime, or a queue-mode main.
