@@ -124,7 +124,9 @@ async function startSqliteTarget(): Promise<TargetHandle> {
 		close: async () => {
 			await instance.stop().catch(() => undefined);
 			await fake.close();
-			rmSync(userFolder, { recursive: true, force: true });
+			// RELIABILITY_KEEP_USER_FOLDER=1 keeps n8n's database and log for a look after a failure.
+			if (process.env.RELIABILITY_KEEP_USER_FOLDER === '1') log(`kept n8n's user folder ${userFolder}`);
+			else rmSync(userFolder, { recursive: true, force: true });
 		},
 	};
 }
