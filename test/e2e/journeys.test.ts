@@ -324,6 +324,26 @@ describe('booking abandonment', () => {
 		]);
 	});
 
+	test("booking_abandoned while the timer's Reminder 1 is in flight: Reminder 1 once, and Reminder 2 still follows", async () => {
+		const nuno = guest('Nuno Silva', 'pt');
+		// The next message request (the timer's Reminder 1) is held 2 s before the API accepts it.
+		await fake.addFaults({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: 2000 });
+		await post('booking_started', nuno);
+		const [inFlight] = await waitForSends(nuno, 1, 15_000);
+		expect(inFlight.status).toBe(0); // still held: not answered yet
+		await post('booking_abandoned', nuno);
+		const sends = await waitForSends(nuno, 2, 20_000);
+		await sleep((REMINDER_2_MAX_S + 2) * 1000);
+		const all = await sendsTo(nuno);
+		expect(all.map((r) => [templateName(r), r.status])).toEqual([
+			['booking_reminder_1', 200],
+			['booking_reminder_2', 200],
+		]);
+		expect(sends[1].body).toEqual(reminder2(nuno));
+		// Reminder 2 went after Reminder 1 was answered.
+		expect(Date.parse(all[1].at)).toBeGreaterThan(Date.parse(all[0].at) + 2000);
+	});
+
 	test('booking_started alone: Reminder 1 after the configured delay, no Reminder 2', async () => {
 		const marina = guest('Marina Costa', 'pt');
 		const t0 = Date.now();
