@@ -406,7 +406,9 @@ async function main(): Promise<void> {
 	// Sections left out by RELIABILITY_ONLY keep their figures from the previous raw file.
 	const previous = existsSync(RAW) ? (JSON.parse(readFileSync(RAW, 'utf8')) as Saved) : undefined;
 	if (previous) {
-		const keep = (section: string) => saved.kept!.push({ section, startedAt: previous.startedAt, size: previous.size, loadEnd: previous.loadEnd });
+		// A section the previous file had itself kept still dates from its own, earlier run.
+		const keep = (section: string) =>
+			saved.kept!.push(previous.kept?.find((k) => k.section === section) ?? { section, startedAt: previous.startedAt, size: previous.size, loadEnd: previous.loadEnd });
 		saved.kept = [];
 		if (!ONLY.has('fuzz') && previous.fuzz) {
 			saved.fuzz = previous.fuzz;
