@@ -32,6 +32,7 @@ import { GUEST_DATA_CREDENTIAL, guestKeys, testGuestDataKeys } from '../shared/g
 import { readRawBody } from '../ResortWhatsAppTrigger/rawBody';
 import { cachedCredentials } from './credentialCache';
 import { manualWebhookMethods } from '../shared/manualWebhook';
+import { forgetUnlessAcknowledged } from '../shared/acknowledgement';
 
 const ACCEPTED = 0;
 const NEEDS_REVIEW = 1;
@@ -368,12 +369,11 @@ export class BookingEventTrigger implements INodeType {
 		// Not answered here: n8n answers 202 with this body after it has created the execution, or
 		// 500 if it could not (e.g. SQLite's write lock timed out under a storm). Then the platform
 		// redelivers, so these event ids must not count as seen.
-		const accepted = outcomes.map((o) => String(o.json.eventId ?? '')).filter(Boolean);
-		const res = this.getResponseObject();
-		res.once('close', () => {
-			if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
-			for (const eventId of accepted) seen.forget(eventId);
-		});
+		forgetUnlessAcknowledged(
+			this,
+			seen,
+			outcomes.map((o) => String(o.json.eventId ?? '')).filter(Boolean),
+		);
 		const workflowData: INodeExecutionData[][] = [[], [], []];
 		for (const outcome of outcomes) workflowData[outcome.output].push({ json: outcome.json });
 		return { workflowData, webhookResponse: { accepted: true, events: responseEvents } };

@@ -19,6 +19,7 @@ import {
 	type WhatsAppEvent,
 } from '../../lib/whatsapp';
 import { getGraphSettings, graphRequest } from '../ResortWhatsApp/transport';
+import { forgetUnlessAcknowledged } from '../shared/acknowledgement';
 import { optionalGuestKeys, testGuestDataKeys } from '../shared/guestData';
 import { readRawBody } from './rawBody';
 
@@ -289,12 +290,7 @@ export class ResortWhatsAppTrigger implements INodeType {
 		// (before the workflow runs, so Meta gets its quick answer), or 500 if it could not (e.g.
 		// SQLite's write lock timed out under load). Then Meta redelivers, so these keys must not
 		// count as seen. A 200 therefore means the message or status is stored.
-		const accepted = fresh.map((event) => event.eventKey);
-		const res = this.getResponseObject();
-		res.once('close', () => {
-			if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
-			for (const key of accepted) seen.forget(key);
-		});
+		forgetUnlessAcknowledged(this, seen, fresh.map((event) => event.eventKey));
 		return {
 			workflowData: [fresh.map((event) => ({ json: (keys ? protectEvent(event, keys) : event) as unknown as IDataObject }))],
 			webhookResponse: { received: events.length, accepted: fresh.length },

@@ -615,6 +615,8 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		return envelope(p, { statuses: [st] });
 	}
 
+	const answered2xx = (d: WebhookDelivery | null) => !!d && d.responseStatus >= 200 && d.responseStatus < 300;
+
 	async function emitStatus(o: StatusOptions, redeliver = false): Promise<WebhookDelivery | null> {
 		const m = outbound.get(o.wamid);
 		if (!m) throw Object.assign(new Error(`Unknown wamid ${o.wamid}`), { statusCode: 404 });
@@ -632,7 +634,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 		m.statuses.push(rec);
 		const payload = statusPayload(p, m, o.status, ts, errors);
 		const d = await deliver(p, 'status', payload, { wamid: m.wamid });
-		rec.delivered = !!d && d.responseStatus >= 200 && d.responseStatus < 300;
+		rec.delivered = answered2xx(d);
 		if (redeliver && d && !rec.delivered) redeliverStatus(p, m.wamid, payload, rec, 0);
 		return d;
 	}
@@ -646,7 +648,7 @@ export async function startFakeCloudApi(opts: StartOptions = {}): Promise<FakeCl
 			if (startedEpoch !== epoch || closed) return;
 			void deliver(p, 'status', payload, { wamid }).then(
 				(d) => {
-					rec.delivered = !!d && d.responseStatus >= 200 && d.responseStatus < 300;
+					rec.delivered = answered2xx(d);
 					rec.redeliveries = (rec.redeliveries ?? 0) + 1;
 					if (d && !rec.delivered) redeliverStatus(p, wamid, payload, rec, attempt + 1);
 				},

@@ -1,0 +1,16 @@
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import type { SeenKeys } from '../../lib/whatsapp';
+
+/**
+ * For a trigger that lets n8n answer once the execution is created: if the answer turns out not
+ * to be 2xx (n8n could not store the execution), the sender will deliver again, so the keys of
+ * this request must not count as seen.
+ */
+export function forgetUnlessAcknowledged(context: IWebhookFunctions, seen: SeenKeys, keys: string[]): void {
+	const res = context.getResponseObject();
+	res.once('close', () => {
+		if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
+		for (const key of keys) seen.forget(key);
+	});
+}
