@@ -36,6 +36,12 @@ export interface RecoveryOptions {
 	maxAttempts: number;
 	/** Only these workflows' executions (the journey entry workflows); empty = every workflow given. */
 	workflowIds?: string[];
+	/**
+	 * Sub-workflows their parent starts without waiting for them (Post-Stay Review and Upsell): each
+	 * run is a journey of its own (mode `integrated`), parked for days, that no parent replay
+	 * repeats, so their crashed runs are replayed like the journey workflows'.
+	 */
+	detachedWorkflowIds?: string[];
 	/** Executions the recovery already acted on (its log table): never again. */
 	handled?: string[];
 }
@@ -56,7 +62,7 @@ export interface RecoveryPlan {
 	notYet: string[];
 }
 
-/** Executions started by an event or a schedule, or a replay of one. Sub-workflow runs (`integrated`) are replayed with their parent. */
+/** Executions started by an event or a schedule, or a replay of one. Sub-workflow runs (`integrated`) are replayed with their parent, unless detached. */
 const REPLAYABLE_MODES = new Set(['webhook', 'trigger', 'retry']);
 
 const str = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
@@ -64,14 +70,16 @@ const str = (value: unknown): string => (value === null || value === undefined ?
 export function planRecovery(executions: ExecutionListItem[], options: RecoveryOptions): RecoveryPlan {
 	const byId = new Map(executions.map((e) => [str(e.id), e]));
 	const retried = new Set([...executions.map((e) => str(e.retryOf)), ...(options.handled ?? []).map(str)].filter(Boolean));
-	const allowed = new Set((options.workflowIds ?? []).map(str).filter(Boolean));
+	const detached = new Set((options.detachedWorkflowIds ?? []).map(str).filter(Boolean));
+	const allowed = new Set([...(options.workflowIds ?? []).map(str).filter(Boolean), ...detached]);
 	const minAgeMs = options.minAgeMinutes * 60_000;
 	const plan: RecoveryPlan = { retry: [], gaveUp: [], notYet: [] };
 
 	for (const execution of executions) {
 		const id = str(execution.id);
 		if (execution.status !== 'crashed' || str(execution.retrySuccessId)) continue;
-		if (!REPLAYABLE_MODES.has(str(execution.mode))) continue;
+		const mode = str(execution.mode);
+		if (!REPLAYABLE_MODES.has(mode) && !(mode === 'integrated' && detached.has(str(execution.workflowId)))) continue;
 		if (allowed.size > 0 && !allowed.has(str(execution.workflowId))) continue;
 		if (retried.has(id)) continue;
 

@@ -11,8 +11,9 @@
  * as n8n is back (and the status redelivered) within the lease, so the replay finds the send
  * `recorded` and does not send it again.
  *
- * Only the sends that journey-recovery replays are recorded this way (Reminders 1 and 2, the
- * confirmation). The review and upsell run in their own executions, which are not replayed.
+ * Reminders 1 and 2 and the confirmation are recorded this way. The review and upsell are not:
+ * recording the review from its status would end its replay before the reply wait and the upsell,
+ * which live in the same run (docs/recovery.md).
  */
 import { CLAIMS, type ClaimName, type TakeOverCondition } from './lease';
 

@@ -20,11 +20,15 @@
  *    until n8n is back, First Contact records it on D's row, and the replay finds it recorded;
  *  - guest C's reservation_confirmed has claimed the confirmation (stage → converted) and its
  *    send hangs and is dropped like L's: without the confirmation's lease the replay found the
- *    booking converted, stopped at Already Confirmed and the confirmation was lost.
+ *    booking converted, stopped at Already Confirmed and the confirmation was lost;
+ *  - guest P's checked_in started Post-Stay Review and Upsell, which Booking Abandonment runs
+ *    without waiting (its own execution, mode `integrated`); P's review has been claimed and its
+ *    send hangs and is dropped. The recovery replays that run because Post-Stay Review and Upsell
+ *    is in its `detachedJourneyWorkflowIds`; before, post-stay runs were never replayed.
  * Asserted: every crashed execution replayed exactly once; each of the 8, L and D get exactly one
  * accepted Reminder 1 (D's recorded from its status, which needed a redelivery); C exactly one
- * accepted confirmation; every journey row records its send; nothing more is sent over three
- * further recovery runs.
+ * accepted confirmation; P exactly one accepted review; every journey row records its send;
+ * nothing more is sent over three further recovery runs.
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
@@ -58,7 +62,7 @@ const secret = randomBytes(24).toString('hex');
 interface Guest {
 	phone: string;
 	bookingId: string;
-	type: 'booking_started' | 'booking_abandoned' | 'reservation_confirmed';
+	type: 'booking_started' | 'booking_abandoned' | 'reservation_confirmed' | 'checked_in';
 }
 
 let userFolder: string;
@@ -66,6 +70,7 @@ let n8n: N8nInstance;
 let fake: FakeCloudApi;
 let tenant: Tenant;
 let journeyWorkflowId: string;
+let postStayId: string;
 let recoveryWorkflowId: string;
 let firstContactId: string;
 let bookingUrl: string;
@@ -79,7 +84,12 @@ beforeAll(async () => {
 	log(`own n8n ${n8n.baseUrl} (pid ${n8n.pid}) ready in ${n8n.startupSeconds.toFixed(1)} s`);
 	const control = new FakeControl(fake.url);
 	tenant = await createTenant(n8n.api, control, 'recovery');
-	fake.seedTemplates(tenant.wabaId, [...templateSeeds('booking_reminder_1'), ...templateSeeds('booking_reminder_2'), ...templateSeeds('reservation_confirmation')]);
+	fake.seedTemplates(tenant.wabaId, [
+		...templateSeeds('booking_reminder_1'),
+		...templateSeeds('booking_reminder_2'),
+		...templateSeeds('reservation_confirmation'),
+		...templateSeeds('post_purchase_review'),
+	]);
 	tables = await provisionResortTables(n8n.api);
 
 	const n8nApi = await createRecoveryCredential(n8n.api, { apiBaseUrl: `${n8n.baseUrl}/api/v1`, credentialName: 'n8n API (recovery test)' });
@@ -96,7 +106,10 @@ beforeAll(async () => {
 	const confirmation = ours(loadWorkflow('reservation-confirmation.json'));
 	setSettings(confirmation, 'Confirmation Settings', { claimLeaseMinutes: LEASE_MINUTES });
 	const subWorkflowId = (await deployWorkflow(n8n.api, tenant, confirmation)).id;
-	const postStayId = (await deployWorkflow(n8n.api, tenant, ours(loadWorkflow('post-stay-review-upsell.json')))).id;
+	// The review 1 s after checked_in, so P's post-stay run is running (its send hanging) at the kill; the reply wait stays 1 day.
+	const postStay = ours(loadWorkflow('post-stay-review-upsell.json'));
+	setSettings(postStay, 'Post-Stay Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00', claimLeaseMinutes: LEASE_MINUTES });
+	postStayId = (await deployWorkflow(n8n.api, tenant, postStay, { 'Wait Before Review': { amount: 1, unit: 'seconds' } })).id;
 	const journey = ours(loadWorkflow('booking-abandonment.json'));
 	setSettings(journey, 'Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00', claimLeaseMinutes: LEASE_MINUTES });
 	const deployed = await deployWorkflow(n8n.api, tenant, journey, {
@@ -114,6 +127,7 @@ beforeAll(async () => {
 			credential: n8nApi,
 			apiBaseUrl: `${n8n.baseUrl}/api/v1`,
 			journeyWorkflowIds: [journeyWorkflowId],
+			detachedJourneyWorkflowIds: [postStayId],
 			minAgeMinutes: MIN_AGE_MINUTES,
 			everySeconds: 10,
 		})
@@ -161,20 +175,34 @@ function sends(template: string): Map<string, RequestRecord[]> {
 }
 const reminders = () => sends('booking_reminder_1');
 const confirmations = () => sends('reservation_confirmation');
+const reviews = () => sends('post_purchase_review');
 const accepted = (list: RequestRecord[] | undefined) => (list ?? []).filter((r) => r.status === 200).length;
 
 /** Through the public API with the recovery's own key (as the workflow sees them). */
 const executionsOf = (workflowId: string) => publicExecutions(n8n.baseUrl, apiKey, workflowId);
 
-test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1 and the confirmation arrive once, also the one WhatsApp accepted while n8n was dead', async () => {
+test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1, the confirmation and the review arrive once, also the one WhatsApp accepted while n8n was dead', async () => {
 	const waiting = Array.from({ length: WAITING_GUESTS }, (_, i) => guest(i, 'booking_started'));
 	const lease = guest(100, 'booking_abandoned');
 	const window = guest(101, 'booking_abandoned');
 	const confirmed = guest(102, 'reservation_confirmed');
+	const stayed = guest(103, 'checked_in');
 	const all = [...waiting, lease, window, confirmed];
 	const to = (g: Guest) => g.phone.slice(1);
 
-	// The first message request hangs and is then dropped (never accepted); the second hangs and is then accepted.
+	// P first: its post-stay run claims the review and the request hangs, then is dropped (never accepted).
+	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS, drop: true });
+	await post(stayed);
+	await eventually(async () => (reviews().get(to(stayed))?.length ? true : undefined), 30_000, "guest P's review to reach the API");
+	const postStayRunning = await eventually(
+		async () => {
+			const list = await n8n.api.listExecutions({ workflowId: postStayId, status: ['running'], limit: 10 });
+			return list.length === 1 ? list : undefined;
+		},
+		20_000,
+		"P's post-stay execution running",
+	);
+	// The next message request hangs and is then dropped (never accepted); the one after hangs and is then accepted.
 	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS, drop: true });
 	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_ACCEPTED_MS });
 	const t0 = Date.now();
@@ -199,7 +227,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	log(`${running.length} journey executions running ${elapsed.toFixed(1)} s after the first post; SIGKILL now`);
 	// The kill must come while the 8 are still in their wait, or this would not test running executions.
 	if (elapsed > WAIT_S - 5) throw new Error(`posting took ${elapsed.toFixed(1)} s, the ${WAIT_S} s waits may be over (machine overloaded?)`);
-	expect([...reminders().values(), ...confirmations().values()].flat().filter((r) => r.status === 200)).toHaveLength(0);
+	expect([...reminders().values(), ...confirmations().values(), ...reviews().values()].flat().filter((r) => r.status === 200)).toHaveLength(0);
 	// D's request must still be pending (the fake sets its status when it answers), or this would not test the window.
 	if (elapsed > HANG_ACCEPTED_MS / 1000 - 8) throw new Error(`posting took ${elapsed.toFixed(1)} s: D's send may be answered before the kill (machine overloaded?)`);
 
@@ -229,6 +257,15 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 		`the ${all.length} killed executions to be marked crashed`,
 	);
 	log(`the ${originals.length} killed executions are crashed: ${originals.map((e) => e.id).join(', ')}`);
+	const [postStayOriginal] = await eventually(
+		async () => {
+			const mine = (await executionsOf(postStayId)).filter((e) => String(e.id) === String(postStayRunning[0].id));
+			return mine.length === 1 && mine[0].status === 'crashed' ? mine : undefined;
+		},
+		60_000,
+		"P's killed post-stay execution to be marked crashed",
+	);
+	expect(postStayOriginal.mode).toBe('integrated');
 
 	// Recovered: every guest has an accepted Reminder 1 (D two: its first was accepted after the kill).
 	// Expected within ~3 min of the kill: restart, minAge 45 s, a 10 s tick, the replayed 60 s wait.
@@ -238,12 +275,13 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 			return waiting.every((g) => accepted(byGuest.get(to(g))) >= 1) &&
 				accepted(byGuest.get(to(lease))) >= 1 &&
 				accepted(byGuest.get(to(window))) >= 1 &&
-				accepted(confirmations().get(to(confirmed))) >= 1
+				accepted(confirmations().get(to(confirmed))) >= 1 &&
+				accepted(reviews().get(to(stayed))) >= 1
 				? true
 				: undefined;
 		},
 		6 * 60_000,
-		'a Reminder 1 for every guest and the confirmation for C',
+		'a Reminder 1 for every guest, the confirmation for C and the review for P',
 	).catch(async (error: Error) => {
 		// Say why: what the recovery runs did, and their last error.
 		const runs = await executionsOf(recoveryWorkflowId);
@@ -260,10 +298,10 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 			);
 		}
 		log(`recovery log: ${JSON.stringify(await rows(n8n.api, tables.resort_recovery_log))}`);
-		log(`sends: ${JSON.stringify([...reminders(), ...confirmations()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
+		log(`sends: ${JSON.stringify([...reminders(), ...confirmations(), ...reviews()].map(([phone, list]) => [phone, list.map((r) => r.status)]))}`);
 		throw error;
 	});
-	log(`all reminders and the confirmation accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+	log(`all reminders, the confirmation and the review accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
 	// Let three more recovery runs pass, and every replay finish or park, before counting.
 	await eventually(
 		async () => ((await n8n.api.listExecutions({ workflowId: journeyWorkflowId, status: ['running', 'new'], limit: 100 })).length === 0 ? true : undefined),
@@ -289,6 +327,9 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	expect(confirmations().get(to(confirmed))!.map((r) => r.status)).toEqual([0, 200]);
 	expect(byGuest.get(to(confirmed))).toBeUndefined();
 	expect([...confirmations().keys()]).toEqual([to(confirmed)]);
+	// P: the dropped review (never accepted) and the replay's, which took the claim over after the lease.
+	expect(reviews().get(to(stayed))!.map((r) => r.status)).toEqual([0, 200]);
+	expect([...reviews().keys()]).toEqual([to(stayed)]);
 
 	// Each crashed execution replayed exactly once, by the recovery, as a retry of it.
 	const executions = await executionsOf(journeyWorkflowId);
@@ -300,6 +341,11 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	}
 	expect(retries).toHaveLength(originals.length);
 	log(`replays by status: ${JSON.stringify(countBy(retries, (e) => e.status))}`);
+	// P's post-stay run replayed once; the replay parks in Wait for Reply.
+	const postStayReplays = (await executionsOf(postStayId)).filter((e) => e.retryOf);
+	expect(postStayReplays.map((e) => ({ retryOf: String(e.retryOf), mode: e.mode, status: e.status }))).toEqual([
+		{ retryOf: String(postStayOriginal.id), mode: 'retry', status: 'waiting' },
+	]);
 
 	// The recovery itself never failed (a run that was running at the kill may be `crashed`; it is not a journey).
 	const recoveryRuns = await executionsOf(recoveryWorkflowId);
@@ -307,13 +353,16 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	expect(recoveryRuns.filter((e) => e.status === 'error')).toEqual([]);
 
 	const logRows = await rows(n8n.api, tables.resort_recovery_log);
-	expect(logRows.map((r) => [String(r.executionId), r.status]).sort()).toEqual(originals.map((e) => [String(e.id), 'retried']).sort());
+	expect(logRows.map((r) => [String(r.executionId), r.status]).sort()).toEqual([...originals, postStayOriginal].map((e) => [String(e.id), 'retried']).sort());
 
 	const journeys = new Map<string, DataTableRow>((await rows(n8n.api, tables.resort_journeys)).map((r) => [String(r.bookingId), r]));
 	const c = journeys.get(confirmed.bookingId);
 	expect({ stage: c?.stage, inFlight: c?.confirmationInFlight }).toEqual({ stage: 'converted', inFlight: false });
 	expect(String(c?.confirmationMessageId)).toMatch(/^wamid\./);
 	expect(journeys.get(window.bookingId)?.reminder1MessageId).toBe(dMessage.wamid);
+	const p = journeys.get(stayed.bookingId);
+	expect({ review: p?.reviewStatus, inFlight: p?.reviewInFlight }).toEqual({ review: 'asked', inFlight: false });
+	expect(p?.reviewMessageId).toBe((reviews().get(to(stayed))![1].response as { messages: Array<{ id: string }> }).messages[0].id);
 	// First Contact recorded D's send from a status (and nothing failed there).
 	const firstContactRuns = await executionsOf(firstContactId);
 	expect(firstContactRuns.filter((e) => e.status === 'error')).toEqual([]);

@@ -181,6 +181,8 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 				credential,
 				apiBaseUrl,
 				journeyWorkflowIds: [journeyWorkflowId],
+				// As a resort sets it up: Post-Stay Review and Upsell's own runs are replayed too.
+				detachedJourneyWorkflowIds: [d.workflowIds[2]],
 				minAgeMinutes: opts.recovery.minAgeMinutes,
 				everySeconds: opts.recovery.everySeconds,
 			})

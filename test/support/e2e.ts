@@ -167,12 +167,22 @@ export function withCredentials<T extends WorkflowJson>(workflow: T, credentials
 export async function deployJourneyRecovery(
 	n8n: N8nApi,
 	tenant: Tenant,
-	opts: { credential: CredentialRef; apiBaseUrl: string; journeyWorkflowIds: string[]; minAgeMinutes: number; everySeconds: number; maxAttempts?: number },
+	opts: {
+		credential: CredentialRef;
+		apiBaseUrl: string;
+		journeyWorkflowIds: string[];
+		/** Post-Stay Review and Upsell (started without waiting): its own runs are replayed too. */
+		detachedJourneyWorkflowIds?: string[];
+		minAgeMinutes: number;
+		everySeconds: number;
+		maxAttempts?: number;
+	},
 ): Promise<{ id: string }> {
 	const recovery = withCredentials(loadWorkflow('journey-recovery.json'), { n8nApi: opts.credential });
 	setSettings(recovery, 'Recovery Settings', {
 		apiBaseUrl: opts.apiBaseUrl,
 		journeyWorkflowIds: opts.journeyWorkflowIds.join(','),
+		detachedJourneyWorkflowIds: (opts.detachedJourneyWorkflowIds ?? []).join(','),
 		minAgeMinutes: opts.minAgeMinutes,
 		maxAttempts: opts.maxAttempts ?? 3,
 	});

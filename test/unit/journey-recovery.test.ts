@@ -66,6 +66,19 @@ describe('planRecovery', () => {
 		expect(planRecovery([crashed(3, { workflowId: 'other' })], { ...options, workflowIds: [] }).retry.map((r) => r.id)).toEqual(['3']);
 	});
 
+	test('runs of a detached sub-workflow (Post-Stay Review and Upsell, started without waiting) are replayed on their own', () => {
+		const postStay = (id: number, overrides: Partial<ExecutionListItem> = {}) => crashed(id, { workflowId: 'wfPostStay', mode: 'integrated', ...overrides });
+		const detachedOptions = { ...options, detachedWorkflowIds: ['wfPostStay'] };
+		const plan = planRecovery([postStay(3), crashed(4, { mode: 'integrated' }), postStay(5, { mode: 'manual' }), postStay(6, { mode: 'retry', retryOf: '2' })], detachedOptions);
+		// The journey workflow's own integrated runs (the confirmation's parent) still are not; manual runs never.
+		expect(plan.retry).toEqual([
+			{ id: '3', workflowId: 'wfPostStay', attempt: 1, original: '3' },
+			{ id: '6', workflowId: 'wfPostStay', attempt: 2, original: '2' },
+		]);
+		// Without the setting they are left alone, as before.
+		expect(planRecovery([postStay(3)], options).retry).toEqual([]);
+	});
+
 	test('numeric ids (as some n8n versions send them) are treated like strings', () => {
 		const plan = planRecovery([crashed(3, { id: 3 }), { id: 9, status: 'success', mode: 'retry', workflowId: 'wfJourney', retryOf: 3 }], options);
 		expect(plan.retry).toEqual([]);
@@ -124,10 +137,11 @@ describe('workflows/journey-recovery.json Plan Retries', () => {
 				});
 			}
 			const logged = executions.filter(() => rnd() < 0.15).map((e) => String(e.id));
-			const opts: RecoveryOptions = { now: NOW, minAgeMinutes: pick([0, 10, 16]), maxAttempts: pick([1, 2, 3]), workflowIds: ['wfA'], handled: logged };
+			const detached = pick([[], ['wfB']]);
+			const opts: RecoveryOptions = { now: NOW, minAgeMinutes: pick([0, 10, 16]), maxAttempts: pick([1, 2, 3]), workflowIds: ['wfA'], detachedWorkflowIds: detached, handled: logged };
 			const expected = planRecovery(executions, opts);
 			const cut = Math.floor(rnd() * executions.length);
-			const out = runCode([executions.slice(0, cut), executions.slice(cut)], logged, { journeyWorkflowIds: ' wfA ', minAgeMinutes: opts.minAgeMinutes, maxAttempts: opts.maxAttempts }, NOW);
+			const out = runCode([executions.slice(0, cut), executions.slice(cut)], logged, { journeyWorkflowIds: ' wfA ', detachedJourneyWorkflowIds: detached.join(', '), minAgeMinutes: opts.minAgeMinutes, maxAttempts: opts.maxAttempts }, NOW);
 			const as = (action: string) => out.filter((o) => o.json.action === action).map(({ json }) => ({ id: json.executionId, workflowId: json.workflowId, attempt: json.attempt, original: json.original }));
 			expect({ round, retry: as('retry'), gaveUp: as('gave_up') }).toEqual({ round, retry: expected.retry, gaveUp: expected.gaveUp });
 			seen.retry += expected.retry.length;
@@ -140,5 +154,7 @@ describe('workflows/journey-recovery.json Plan Retries', () => {
 
 	test('refuses to run without the journey workflow ids (it would replay every workflow of the instance)', () => {
 		expect(() => runCode([[crashed(3)]], [], { journeyWorkflowIds: ' ', minAgeMinutes: 16, maxAttempts: 3 }, NOW)).toThrow(/journeyWorkflowIds/);
+		// The detached list alone does not count: the journey workflow is what the recovery is for.
+		expect(() => runCode([[crashed(3)]], [], { journeyWorkflowIds: '', detachedJourneyWorkflowIds: 'wfPostStay', minAgeMinutes: 16, maxAttempts: 3 }, NOW)).toThrow(/journeyWorkflowIds/);
 	});
 });
