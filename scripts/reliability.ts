@@ -139,12 +139,14 @@ async function startSqliteTarget(): Promise<TargetHandle> {
 async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 	const file = path.join(REPO_ROOT, 'scripts', 'n8n-runtime', 'queueMode.ts');
 	if (!existsSync(file)) return { notRun: 'scripts/n8n-runtime/queueMode.ts (startQueueModeN8n) is not in this checkout, so no queue-mode n8n could be started.' };
+	type PsqlServer = { psql(sql: string): string[][] };
 	type StartQueue = (opts: { extensionsDir: string; workers?: number; log?: (line: string) => void; logLevel?: string; env?: Record<string, string> }) => Promise<
-		N8nInstance & { workers: unknown[]; versions?: Record<string, string> }
+		N8nInstance & { workers: unknown[]; versions?: Record<string, string>; postgres: PsqlServer }
 	>;
 	let startQueueModeN8n: StartQueue;
+	let applyResortUniqueKeys: (postgres: PsqlServer) => string[];
 	try {
-		({ startQueueModeN8n } = (await import(file)) as { startQueueModeN8n: StartQueue });
+		({ startQueueModeN8n, applyResortUniqueKeys } = (await import(file)) as { startQueueModeN8n: StartQueue; applyResortUniqueKeys: typeof applyResortUniqueKeys });
 	} catch (error) {
 		return { notRun: `loading queueMode.ts failed: ${(error as Error).message}` };
 	}
@@ -158,7 +160,18 @@ async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 	}
 	log(`n8n (queue mode) ${instance.baseUrl} ready; ${instance.workers.length} workers`);
 	return {
-		target: { label: 'queue', baseUrl: instance.baseUrl, api: instance.api, fake: new FakeControl(fake.url), instance, log },
+		target: {
+			label: 'queue',
+			baseUrl: instance.baseUrl,
+			api: instance.api,
+			fake: new FakeControl(fake.url),
+			instance,
+			log,
+			// What docs/queue-mode.md asks of an agency on Postgres: one journey row per booking.
+			afterTablesProvisioned: () => {
+				log(`queue: unique keys ${applyResortUniqueKeys(instance.postgres).join(', ')}`);
+			},
+		},
 		instance,
 		describe: `n8n 2.40.7, queue mode: main + ${instance.workers.length} workers, ${JSON.stringify(instance.versions ?? {})}`,
 		close: async () => {

@@ -530,6 +530,19 @@ export interface QueueModeN8n extends N8nInstance {
 	versions: { n8n: string; postgres: string; redis: string };
 }
 
+/**
+ * Makes Postgres enforce one `resort_journeys` row per booking and one `resort_guests` row per
+ * guest key (scripts/postgres/resort-unique-keys.sql, what docs/queue-mode.md asks an agency to
+ * run once): without it, concurrent upserts on two workers can create two rows for one booking.
+ * Call it after the Data tables exist. Returns the unique indexes now on those tables.
+ */
+export function applyResortUniqueKeys(postgres: Pick<PostgresServer, 'psql'>): string[] {
+	postgres.psql(readFileSync(path.join(__dirname, '..', 'postgres', 'resort-unique-keys.sql'), 'utf8'));
+	return postgres
+		.psql("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'resort\\_unique\\_%' ORDER BY 1")
+		.map((row) => row[0]);
+}
+
 export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueModeN8n> {
 	const log = opts.log ?? noop;
 	const tStart = Date.now();

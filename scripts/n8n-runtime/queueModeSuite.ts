@@ -39,7 +39,7 @@ import { FakeControl } from '../../test/support/fakeControl';
 import { startFakeCloudApi, type FakeCloudApi, type RequestRecord } from '../fake-cloud-api/server';
 import { provisionResortTables, rows, type DataTableRow } from './dataTables';
 import { N8nApi, REPO_ROOT, type N8nInstance, type WorkflowJson } from './index';
-import { startQueueModeN8n, type QueueModeN8n, type QueueModeOptions } from './queueMode';
+import { applyResortUniqueKeys, startQueueModeN8n, type QueueModeN8n, type QueueModeOptions } from './queueMode';
 
 type Log = (s: string) => void;
 
@@ -217,6 +217,9 @@ export async function runExactlyOnceJourneys(
 			...templateSeeds('reservation_confirmation'),
 		]);
 		const journeysTable = (await provisionResortTables(n8n.api)).resort_journeys;
+		// docs/queue-mode.md: on Postgres, one journey row per booking is enforced by an index.
+		const postgres = (n8n as Partial<QueueModeN8n>).postgres;
+		if (postgres) log(`unique keys: ${applyResortUniqueKeys(postgres).join(', ')}`);
 		const tag = randomBytes(3).toString('hex');
 		const webhook = {
 			id: await n8n.api.createCredential(

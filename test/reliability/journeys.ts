@@ -27,6 +27,11 @@ export interface Target {
 	api: N8nApi;
 	fake: FakeControl;
 	instance?: Pick<N8nInstance, 'kill' | 'restart' | 'pid' | 'startupSeconds'>;
+	/**
+	 * Called once the resort's Data tables exist: the database-side setup an agency does for this
+	 * target (queue mode on Postgres: scripts/postgres/resort-unique-keys.sql).
+	 */
+	afterTablesProvisioned?: () => void | Promise<void>;
 	/** Called with every guest number handed to n8n (the e2e plaintext scan registers them). */
 	onPhone?: (phone: string) => void;
 	log?: (line: string) => void;
@@ -60,6 +65,7 @@ export async function deployJourneys(target: Target, opts: { label: string; wait
 	const tenant = await createTenant(api, fake, opts.label);
 	await fake.seedTemplates(tenant.wabaId, TEMPLATES.flatMap((name) => templateSeeds(name)));
 	const tables = await provisionResortTables(api);
+	await target.afterTablesProvisioned?.();
 	const secret = randomBytes(24).toString('hex');
 	const tag = randomBytes(3).toString('hex');
 	const webhook = {
