@@ -575,6 +575,11 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
 			// As the e2e globalSetup: slow DB pings on a shared machine must not mark n8n unhealthy.
 			DB_PING_TIMEOUT_MS: '60000',
+			// n8n's default pool is 2 connections per process; a worker running 10 executions at once
+			// then waits for one, and after DB_POSTGRESDB_CONNECTION_TIMEOUT (20 s) the execution fails
+			// ("timeout exceeded when trying to connect": 14 status webhooks in a reduced storm on
+			// 2 Dec 2026). One connection per concurrent execution (docs/queue-mode.md).
+			DB_POSTGRESDB_POOL_SIZE: String(opts.workerConcurrency ?? 10),
 			...opts.env,
 		};
 		const logLevel = opts.logLevel ?? 'info';
