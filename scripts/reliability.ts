@@ -175,6 +175,18 @@ async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 		instance,
 		describe: `n8n 2.40.7, queue mode: main + ${instance.workers.length} workers, ${JSON.stringify(instance.versions ?? {})}`,
 		close: async () => {
+			// Why executions failed, before the database goes away: workflow and the first "SomeError: text"
+			// string of the stored data (n8n stores it flattened, so the stack's first line is a plain string).
+			try {
+				const failed = instance.postgres.psql(
+					`SELECT w.name, e.status, count(*), coalesce(substring(d.data from '"([A-Za-z]*Error: [^"\\\\]{0,160})'), '?')
+					 FROM execution_entity e JOIN workflow_entity w ON w.id = e."workflowId" LEFT JOIN execution_data d ON d."executionId" = e.id
+					 WHERE e.status IN ('error', 'crashed') GROUP BY 1, 2, 4 ORDER BY 3 DESC LIMIT 20`,
+				);
+				for (const [workflow, status, count, message] of failed) log(`queue: ${count} × ${status} in "${workflow}": ${message}`);
+			} catch (error) {
+				log(`queue: could not list failed executions: ${(error as Error).message}`);
+			}
 			await instance.stop().catch(() => undefined);
 			await fake.close();
 		},
