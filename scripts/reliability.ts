@@ -272,6 +272,7 @@ function scenarioSection(r: ScenarioResult): string {
 			`| down (kill → ready again) | ${x.downSeconds.toFixed(1)} s (startup ${x.startupSeconds.toFixed(1)} s) |`,
 			`| HTTP answers to the posts | ${JSON.stringify(x.postStatus)}; ${x.redelivered} redeliveries by the poster |`,
 			`| lost journeys' messages | ${n(x.lost)} |`,
+			`| executions left \`new\` by the killed n8n (never enqueued, never answered, so redelivered; not waited for by the settle) | ${x.orphanedNewExecutions ?? 0} |`,
 		);
 		const rec = x.recovery;
 		if (!rec) lines.push('| journey-recovery | not deployed in this run |');

@@ -296,13 +296,18 @@ export async function postStorm(
 const ACTIVE = new Set(['new', 'running', 'waiting', 'unknown']);
 
 /** Executions of these workflows not finished yet (n8n lists at most 100 per call: enough to say "some"). */
-export async function activeExecutions(api: N8nApi, workflowIds: string[]): Promise<number> {
-	let n = 0;
+export async function activeExecutions(api: N8nApi, workflowIds: string[], ignoreNew?: ReadonlySet<string>): Promise<{ active: number; ignoredNew: number }> {
+	let active = 0;
+	let ignoredNew = 0;
 	for (const workflowId of workflowIds) {
 		const list = await api.listExecutions({ workflowId, status: ['new', 'running', 'waiting'], limit: 100 });
-		n += list.filter((e) => ACTIVE.has(e.status)).length;
+		for (const e of list) {
+			if (!ACTIVE.has(e.status)) continue;
+			if (e.status === 'new' && ignoreNew?.has(String(e.id))) ignoredNew += 1;
+			else active += 1;
+		}
 	}
-	return n;
+	return { active, ignoredNew };
 }
 
 export async function executionsByStatus(api: N8nApi, workflowIds: string[]): Promise<Record<string, number>> {
@@ -320,7 +325,11 @@ export async function executionsByStatus(api: N8nApi, workflowIds: string[]): Pr
  * Waits until every timer had its chance (`notBefore`), no execution of the journeys is new,
  * running or waiting, and the fake's message log has not grown for `quietMs`.
  */
-export async function settle(target: Target, d: JourneyDeployment, opts: { notBefore: number; timeoutMs: number; quietMs?: number }): Promise<{ settled: boolean; waitedS: number }> {
+export async function settle(
+	target: Target,
+	d: JourneyDeployment,
+	opts: { notBefore: number; timeoutMs: number; quietMs?: number; ignoreNew?: ReadonlySet<string> },
+): Promise<{ settled: boolean; waitedS: number; ignoredNew: number }> {
 	const start = Date.now();
 	const quietMs = opts.quietMs ?? 8000;
 	let lastCount = -1;
@@ -331,9 +340,10 @@ export async function settle(target: Target, d: JourneyDeployment, opts: { notBe
 			lastCount = count;
 			lastChange = Date.now();
 		}
-		const active = Date.now() >= opts.notBefore ? await activeExecutions(target.api, [...d.workflowIds, d.firstContactId]).catch(() => 1) : 1;
-		if (active === 0 && Date.now() - lastChange >= quietMs) return { settled: true, waitedS: (Date.now() - start) / 1000 };
-		if (Date.now() - start > opts.timeoutMs) return { settled: false, waitedS: (Date.now() - start) / 1000 };
+		const { active, ignoredNew } =
+			Date.now() >= opts.notBefore ? await activeExecutions(target.api, [...d.workflowIds, d.firstContactId], opts.ignoreNew).catch(() => ({ active: 1, ignoredNew: 0 })) : { active: 1, ignoredNew: 0 };
+		if (active === 0 && Date.now() - lastChange >= quietMs) return { settled: true, waitedS: (Date.now() - start) / 1000, ignoredNew };
+		if (Date.now() - start > opts.timeoutMs) return { settled: false, waitedS: (Date.now() - start) / 1000, ignoredNew };
 		await sleep(2000);
 	}
 }

@@ -114,6 +114,8 @@ export interface RestartResult extends CheckResult {
 	startupSeconds: number;
 	settled: boolean;
 	settleSeconds: number;
+	/** Executions `new` since before the restart that never ran (queue mode; never acknowledged, see above). Not counted as active by the settle. */
+	orphanedNewExecutions: number;
 	executionsNotSuccessful: Record<string, number>;
 	lost: number;
 	/** Deployed journey-recovery: what it did. Absent when run without it. */
@@ -198,6 +200,11 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	const tally = newTally();
 	let killedAt = 0;
 	let killed: Promise<{ activeAtKill: number; downSeconds: number }> | undefined;
+	// Executions still `new` when n8n is back: in queue mode a main killed between creating an
+	// execution and enqueuing its job leaves it `new` for good (n8n 2.40.7 recovers enqueued
+	// executions at start only in regular mode, commands/start.js). Such a request was never answered
+	// (WorkflowRunner.run returns after the enqueue), so its sender redelivered it.
+	const newAtRestart = new Set<string>();
 	const kill = async () => {
 		const activeAtKill = await (async () => {
 			let n = 0;
@@ -210,6 +217,9 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 		log(`restart: n8n killed (SIGKILL) with ${activeAtKill} executions new/running/waiting; starting again`);
 		await instance.restart();
 		const downSeconds = (Date.now() - t0) / 1000;
+		for (const id of [...d.workflowIds, d.firstContactId]) {
+			for (const e of await target.api.listExecutions({ workflowId: id, status: ['new'], limit: 100 }).catch(() => [])) if (e.status === 'new') newAtRestart.add(String(e.id));
+		}
 		log(`restart: n8n up again after ${downSeconds.toFixed(1)} s (startup ${instance.startupSeconds.toFixed(1)} s, pid ${instance.pid})`);
 		return { activeAtKill, downSeconds };
 	};
@@ -233,7 +243,8 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 		// A replay starts its journey again from the booking event (or its Wait node): its waits run again.
 		notBefore = Math.max(notBefore, Date.now() + 5000);
 	}
-	const { settled, waitedS } = await settle(target, d, { notBefore, timeoutMs: opts.settleTimeoutMs, quietMs: 15_000 });
+	// Only those of them still `new` once every timer had its chance (after notBefore) are left out.
+	const { settled, waitedS, ignoredNew } = await settle(target, d, { notBefore, timeoutMs: opts.settleTimeoutMs, quietMs: 15_000, ignoreNew: newAtRestart });
 	const check = await checkBookings(target, d, bookings, { allowReview: false });
 	const executionsNotSuccessful = await executionsByStatus(target.api, [...d.workflowIds, d.firstContactId]);
 	const duplicateMessages = classifyDuplicates(await target.fake.sends(d.tenant.phoneNumberId), await rows(target.api, d.tables.resort_journeys), bookings, killedAt);
@@ -258,6 +269,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 		startupSeconds: instance.startupSeconds,
 		settled,
 		settleSeconds: waitedS,
+		orphanedNewExecutions: ignoredNew,
 		executionsNotSuccessful,
 		lost: check.missing,
 		...check,
