@@ -236,6 +236,7 @@ function scenarioSection(r: ScenarioResult): string {
 		`| duplicates (a message accepted twice) | ${n(c.duplicates)} |`,
 		`| missing (not delivered, not in review) | ${n(c.missing)} |`,
 		`| unexpected (sent but should not be) | ${n(c.unexpected)} |`,
+		`| Reminder 2 claimed before the confirmation converted the booking (allowed: the confirmation's execution started after the compressed window; abandoned-then-booked only) | ${n(c.reminder2BeforeConversion ?? 0)} |`,
 		`| journeys in the wrong stage | ${n(c.wrongStage)} |`,
 		`| bookings without exactly one journey row | ${n(c.rowCountWrong)} |`,
 		`| most requests for one message | ${c.maxAttemptsPerMessage} |`,
