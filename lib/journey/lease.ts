@@ -54,6 +54,8 @@ export interface ClaimSpec {
 	claimedAtColumn: string;
 	/** The send is still wanted: the claim's own guard on the stage. */
 	open: readonly TakeOverCondition[];
+	/** The status column the send's Record step sets besides the message id (post-stay sends). */
+	recordedStatus?: { column: string; value: string };
 }
 
 const OPEN_BOOKING: TakeOverCondition[] = [
@@ -96,6 +98,7 @@ export const CLAIMS = {
 		inFlightColumn: 'reviewInFlight',
 		claimedAtColumn: 'reviewClaimedAt',
 		open: NOT_CANCELLED,
+		recordedStatus: { column: 'reviewStatus', value: 'asked' },
 	},
 	upsell: {
 		workflow: 'post-stay-review-upsell.json',
@@ -104,6 +107,7 @@ export const CLAIMS = {
 		inFlightColumn: 'upsellInFlight',
 		claimedAtColumn: 'upsellClaimedAt',
 		open: NOT_CANCELLED,
+		recordedStatus: { column: 'upsellStatus', value: 'sent' },
 	},
 } as const satisfies Record<string, ClaimSpec>;
 

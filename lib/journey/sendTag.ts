@@ -11,11 +11,11 @@
  * as n8n is back (and the status redelivered) within the lease, so the replay finds the send
  * `recorded` and does not send it again.
  *
- * Reminders 1 and 2 and the confirmation are recorded this way. The review and upsell are not:
- * recording the review from its status would end its replay before the reply wait and the upsell,
- * which live in the same run (docs/recovery.md).
+ * Every claimed send is recorded this way. A review recorded from its status still owes the reply
+ * wait and the upsell of the run that sent it: the post-stay replay adopts that wait instead of
+ * sending the review again (docs/recovery.md).
  */
-import { CLAIMS, type ClaimName, type TakeOverCondition } from './lease';
+import { CLAIMS, type ClaimName, type ClaimSpec, type TakeOverCondition } from './lease';
 
 /** Versioned, so a later format can be told apart from this one. */
 const PREFIX = 'resort-journey/1';
@@ -23,7 +23,7 @@ const PREFIX = 'resort-journey/1';
 export const CALLBACK_DATA_MAX_LENGTH = 512;
 
 /** The sends whose status webhooks record them on the journey row (see the module comment). */
-export const STATUS_RECORDED_CLAIMS = ['reminder1', 'reminder2', 'confirmation'] as const satisfies readonly ClaimName[];
+export const STATUS_RECORDED_CLAIMS = ['reminder1', 'reminder2', 'confirmation', 'review', 'upsell'] as const satisfies readonly ClaimName[];
 export type StatusRecordedClaim = (typeof STATUS_RECORDED_CLAIMS)[number];
 
 export interface JourneySend {
@@ -63,8 +63,10 @@ const ACCEPTED_STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
  */
 export function statusRecordUpdate(send: JourneySend, status: string, wamid: string): { columns: Record<string, string | boolean>; onlyIfEmpty: string } | undefined {
 	if (!(STATUS_RECORDED_CLAIMS as readonly string[]).includes(send.claim) || !ACCEPTED_STATUSES.has(status) || !wamid) return undefined;
-	const spec = CLAIMS[send.claim];
-	return { columns: { [spec.messageIdColumn]: wamid, [spec.inFlightColumn]: false }, onlyIfEmpty: spec.messageIdColumn };
+	const spec: ClaimSpec = CLAIMS[send.claim];
+	const columns: Record<string, string | boolean> = { [spec.messageIdColumn]: wamid, [spec.inFlightColumn]: false };
+	if (spec.recordedStatus) columns[spec.recordedStatus.column] = spec.recordedStatus.value;
+	return { columns, onlyIfEmpty: spec.messageIdColumn };
 }
 
 /**

@@ -24,10 +24,14 @@
  *  - guest P's checked_in started Post-Stay Review and Upsell, which Booking Abandonment runs
  *    without waiting (its own execution, mode `integrated`); P's review has been claimed and its
  *    send hangs and is dropped. The recovery replays that run because Post-Stay Review and Upsell
- *    is in its `detachedJourneyWorkflowIds`; before, post-stay runs were never replayed.
+ *    is in its `detachedJourneyWorkflowIds`; before, post-stay runs were never replayed;
+ *  - guest R's post-stay review hangs and the API accepts it while n8n is dead, like D's reminder:
+ *    First Contact records it from its tagged status, and the replay adopts the reply wait instead
+ *    of sending it again; R then taps a rating, which resumes the replay, and the upsell goes once.
  * Asserted: every crashed execution replayed exactly once; each of the 8, L and D get exactly one
  * accepted Reminder 1 (D's recorded from its status, which needed a redelivery); C exactly one
- * accepted confirmation; P exactly one accepted review; every journey row records its send;
+ * accepted confirmation; P and R exactly one accepted review; R exactly one upsell, after its
+ * rating; every journey row records its send;
  * nothing more is sent over three further recovery runs.
  */
 import { randomBytes, randomUUID } from 'crypto';
@@ -52,7 +56,7 @@ const LEASE_MINUTES = 1.5;
 const MIN_AGE_MINUTES = 1.75;
 const HANG_MS = 90_000;
 /** D's send is accepted this long after it reached the API: after the kill, before n8n is back. */
-const HANG_ACCEPTED_MS = 25_000;
+const HANG_ACCEPTED_MS = 30_000;
 const WAITING_GUESTS = 8;
 
 const log = (line: string) => process.stderr.write(`[recovery] ${line}\n`);
@@ -89,6 +93,7 @@ beforeAll(async () => {
 		...templateSeeds('booking_reminder_2'),
 		...templateSeeds('reservation_confirmation'),
 		...templateSeeds('post_purchase_review'),
+		...templateSeeds('upsell_offer'),
 	]);
 	tables = await provisionResortTables(n8n.api);
 
@@ -176,17 +181,19 @@ function sends(template: string): Map<string, RequestRecord[]> {
 const reminders = () => sends('booking_reminder_1');
 const confirmations = () => sends('reservation_confirmation');
 const reviews = () => sends('post_purchase_review');
+const upsells = () => sends('upsell_offer');
 const accepted = (list: RequestRecord[] | undefined) => (list ?? []).filter((r) => r.status === 200).length;
 
 /** Through the public API with the recovery's own key (as the workflow sees them). */
 const executionsOf = (workflowId: string) => publicExecutions(n8n.baseUrl, apiKey, workflowId);
 
-test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1, the confirmation and the review arrive once, also the one WhatsApp accepted while n8n was dead', async () => {
+test('SIGKILL while journeys run: every crashed execution is replayed once; each Reminder 1, the confirmation, the reviews and the upsell arrive once, also the ones WhatsApp accepted while n8n was dead', async () => {
 	const waiting = Array.from({ length: WAITING_GUESTS }, (_, i) => guest(i, 'booking_started'));
 	const lease = guest(100, 'booking_abandoned');
 	const window = guest(101, 'booking_abandoned');
 	const confirmed = guest(102, 'reservation_confirmed');
 	const stayed = guest(103, 'checked_in');
+	const reviewed = guest(104, 'checked_in');
 	const all = [...waiting, lease, window, confirmed];
 	const to = (g: Guest) => g.phone.slice(1);
 
@@ -211,6 +218,18 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	await eventually(async () => (reminders().get(to(lease))?.length ? true : undefined), 30_000, "guest L's send to reach the API");
 	await post(window);
 	await eventually(async () => (reminders().get(to(window))?.length ? true : undefined), 30_000, "guest D's send to reach the API");
+	// R's review hangs and is then accepted while n8n is dead, like D's reminder.
+	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_ACCEPTED_MS });
+	await post(reviewed);
+	await eventually(async () => (reviews().get(to(reviewed))?.length ? true : undefined), 30_000, "guest R's review to reach the API");
+	const reviewedRunning = await eventually(
+		async () => {
+			const list = (await n8n.api.listExecutions({ workflowId: postStayId, status: ['running'], limit: 10 })).filter((e) => String(e.id) !== String(postStayRunning[0].id));
+			return list.length === 1 ? list : undefined;
+		},
+		20_000,
+		"R's post-stay execution running",
+	);
 	// C's confirmation: claimed (stage → converted), then its request hangs and is dropped, like L's.
 	fake.addFault({ phoneNumberId: tenant.phoneNumberId, path: 'messages', method: 'POST', latencyMs: HANG_MS, drop: true });
 	await post(confirmed);
@@ -233,17 +252,22 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 
 	await n8n.kill();
 	const dPendingAtKill = reminders().get(to(window))!.map((r) => r.status);
+	const rPendingAtKill = reviews().get(to(reviewed))!.map((r) => r.status);
 	const killedAt = Date.now();
-	// n8n stays down until the API has accepted D's send and its `sent` status webhook was refused.
+	// n8n stays down until the API has accepted D's and R's sends and their `sent` status webhooks were refused.
+	const refused = (tag: string) => fake.webhooks({ kind: 'status', phoneNumberId: tenant.phoneNumberId }).some((d) => d.body.includes(tag) && d.responseStatus !== 200);
 	await eventually(
 		async () =>
-			accepted(reminders().get(to(window))) === 1 && fake.webhooks({ kind: 'status', phoneNumberId: tenant.phoneNumberId }).some((d) => d.body.includes('resort-journey/1:reminder1:') && d.responseStatus !== 200)
+			accepted(reminders().get(to(window))) === 1 &&
+			refused('resort-journey/1:reminder1:') &&
+			accepted(reviews().get(to(reviewed))) === 1 &&
+			refused(`resort-journey/1:review:${reviewed.bookingId}`)
 				? true
 				: undefined,
 		HANG_ACCEPTED_MS + 30_000,
-		"D's send to be accepted and its status refused while n8n is down",
+		"D's and R's sends to be accepted and their statuses refused while n8n is down",
 	);
-	log(`D's send accepted and its status refused ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; starting n8n`);
+	log(`D's and R's sends accepted and their statuses refused ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; starting n8n`);
 	await n8n.restart();
 	log(`n8n up again in ${n8n.startupSeconds.toFixed(1)} s (pid ${n8n.pid})`);
 
@@ -257,15 +281,16 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 		`the ${all.length} killed executions to be marked crashed`,
 	);
 	log(`the ${originals.length} killed executions are crashed: ${originals.map((e) => e.id).join(', ')}`);
-	const [postStayOriginal] = await eventually(
+	const [postStayOriginal, reviewedOriginal] = await eventually(
 		async () => {
-			const mine = (await executionsOf(postStayId)).filter((e) => String(e.id) === String(postStayRunning[0].id));
-			return mine.length === 1 && mine[0].status === 'crashed' ? mine : undefined;
+			const all = await executionsOf(postStayId);
+			const mine = [postStayRunning[0], reviewedRunning[0]].map((r) => all.find((e) => String(e.id) === String(r.id)));
+			return mine.every((e) => e?.status === 'crashed') ? (mine as typeof all) : undefined;
 		},
 		60_000,
-		"P's killed post-stay execution to be marked crashed",
+		"P's and R's killed post-stay executions to be marked crashed",
 	);
-	expect(postStayOriginal.mode).toBe('integrated');
+	expect([postStayOriginal.mode, reviewedOriginal.mode]).toEqual(['integrated', 'integrated']);
 
 	// Recovered: every guest has an accepted Reminder 1 (D two: its first was accepted after the kill).
 	// Expected within ~3 min of the kill: restart, minAge 45 s, a 10 s tick, the replayed 60 s wait.
@@ -302,6 +327,23 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 		throw error;
 	});
 	log(`all reminders, the confirmation and the review accepted ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+	// R: its review, recorded from the status, is not sent again; the replay adopts the reply wait.
+	const rWamid = (reviews().get(to(reviewed))![0].response as { messages: Array<{ id: string }> }).messages[0].id;
+	const rReplay = await eventually(
+		async () => {
+			const replay = (await executionsOf(postStayId)).find((e) => String(e.retryOf) === String(reviewedOriginal.id));
+			const row = (await rows(n8n.api, tables.resort_journeys)).find((r) => r.bookingId === reviewed.bookingId);
+			return replay?.status === 'waiting' && row?.reviewResumeUrl ? { replay, row } : undefined;
+		},
+		4 * 60_000,
+		"R's post-stay replay to adopt the reply wait",
+	);
+	expect(rReplay.row).toMatchObject({ reviewStatus: 'asked', reviewMessageId: rWamid, reviewInFlight: false });
+	expect(String(rReplay.row.reviewResumeUrl)).toContain(String(rReplay.replay.id));
+	const rating = await fake.inbound({ phoneNumberId: tenant.phoneNumberId, from: to(reviewed), name: 'Ana Recovery', quickReplyButton: { payload: 'review_excellent', text: 'Excellent' }, context: { id: rWamid } });
+	expect(rating.delivered.status).toBe(200);
+	await eventually(async () => (accepted(upsells().get(to(reviewed))) >= 1 ? true : undefined), 60_000, "R's upsell after the rating");
+	log(`R's rating resumed the adopted wait; upsell accepted`);
 	// Let three more recovery runs pass, and every replay finish or park, before counting.
 	await eventually(
 		async () => ((await n8n.api.listExecutions({ workflowId: journeyWorkflowId, status: ['running', 'new'], limit: 100 })).length === 0 ? true : undefined),
@@ -329,7 +371,11 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	expect([...confirmations().keys()]).toEqual([to(confirmed)]);
 	// P: the dropped review (never accepted) and the replay's, which took the claim over after the lease.
 	expect(reviews().get(to(stayed))!.map((r) => r.status)).toEqual([0, 200]);
-	expect([...reviews().keys()]).toEqual([to(stayed)]);
+	// R: one review request, pending at the kill and accepted while n8n was dead; one upsell, after the rating; none for P.
+	expect(rPendingAtKill).toEqual([0]);
+	expect(reviews().get(to(reviewed))!.map((r) => r.status)).toEqual([200]);
+	expect([...reviews().keys()].sort()).toEqual([to(stayed), to(reviewed)].sort());
+	expect([...upsells().entries()].map(([phone, list]) => [phone, list.map((r) => r.status)])).toEqual([[to(reviewed), [200]]]);
 
 	// Each crashed execution replayed exactly once, by the recovery, as a retry of it.
 	const executions = await executionsOf(journeyWorkflowId);
@@ -342,10 +388,14 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	expect(retries).toHaveLength(originals.length);
 	log(`replays by status: ${JSON.stringify(countBy(retries, (e) => e.status))}`);
 	// P's post-stay run replayed once; the replay parks in Wait for Reply.
+	// R's replay adopted the reply wait, was resumed by the rating and finished after the upsell.
 	const postStayReplays = (await executionsOf(postStayId)).filter((e) => e.retryOf);
-	expect(postStayReplays.map((e) => ({ retryOf: String(e.retryOf), mode: e.mode, status: e.status }))).toEqual([
-		{ retryOf: String(postStayOriginal.id), mode: 'retry', status: 'waiting' },
-	]);
+	expect(postStayReplays.map((e) => ({ retryOf: String(e.retryOf), mode: e.mode, status: e.status })).sort((a, b) => a.retryOf.localeCompare(b.retryOf))).toEqual(
+		[
+			{ retryOf: String(postStayOriginal.id), mode: 'retry', status: 'waiting' },
+			{ retryOf: String(reviewedOriginal.id), mode: 'retry', status: 'success' },
+		].sort((a, b) => a.retryOf.localeCompare(b.retryOf)),
+	);
 
 	// The recovery itself never failed (a run that was running at the kill may be `crashed`; it is not a journey).
 	const recoveryRuns = await executionsOf(recoveryWorkflowId);
@@ -353,7 +403,7 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	expect(recoveryRuns.filter((e) => e.status === 'error')).toEqual([]);
 
 	const logRows = await rows(n8n.api, tables.resort_recovery_log);
-	expect(logRows.map((r) => [String(r.executionId), r.status]).sort()).toEqual([...originals, postStayOriginal].map((e) => [String(e.id), 'retried']).sort());
+	expect(logRows.map((r) => [String(r.executionId), r.status]).sort()).toEqual([...originals, postStayOriginal, reviewedOriginal].map((e) => [String(e.id), 'retried']).sort());
 
 	const journeys = new Map<string, DataTableRow>((await rows(n8n.api, tables.resort_journeys)).map((r) => [String(r.bookingId), r]));
 	const c = journeys.get(confirmed.bookingId);
@@ -363,6 +413,15 @@ test('SIGKILL while journeys run: every crashed execution is replayed once; each
 	const p = journeys.get(stayed.bookingId);
 	expect({ review: p?.reviewStatus, inFlight: p?.reviewInFlight }).toEqual({ review: 'asked', inFlight: false });
 	expect(p?.reviewMessageId).toBe((reviews().get(to(stayed))![1].response as { messages: Array<{ id: string }> }).messages[0].id);
+	const r = journeys.get(reviewed.bookingId);
+	expect({ review: r?.reviewStatus, rating: r?.reviewRating, upsell: r?.upsellStatus, upsellInFlight: r?.upsellInFlight, resumeUrl: r?.reviewResumeUrl }).toEqual({
+		review: 'answered',
+		rating: 'excellent',
+		upsell: 'sent',
+		upsellInFlight: false,
+		resumeUrl: '',
+	});
+	expect(r?.upsellMessageId).toBe((upsells().get(to(reviewed))![0].response as { messages: Array<{ id: string }> }).messages[0].id);
 	// First Contact recorded D's send from a status (and nothing failed there).
 	const firstContactRuns = await executionsOf(firstContactId);
 	expect(firstContactRuns.filter((e) => e.status === 'error')).toEqual([]);

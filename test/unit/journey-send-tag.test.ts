@@ -5,6 +5,7 @@ import {
 	buildTemplateMessage,
 	CALLBACK_DATA_MAX_LENGTH,
 	CLAIMS,
+	type ClaimSpec,
 	deliverMessage,
 	journeySendTag,
 	journeySendTagPrefix,
@@ -36,13 +37,14 @@ describe('journey send tags', () => {
 		expect(() => journeySendTag('confirmation', 'x'.repeat(CALLBACK_DATA_MAX_LENGTH))).toThrow(/too long/);
 	});
 
-	test('a status records only the replayed sends, and only the message id and in-flight flag', () => {
+	test('a status records a claimed send: its message id, in-flight cleared, and the status its Record step sets', () => {
 		expect(statusRecordUpdate({ claim: 'confirmation', bookingId: 'bk-1' }, 'sent', 'wamid.A')).toEqual({
 			columns: { confirmationMessageId: 'wamid.A', confirmationInFlight: false },
 			onlyIfEmpty: 'confirmationMessageId',
 		});
 		expect(statusRecordUpdate({ claim: 'reminder2', bookingId: 'bk-1' }, 'failed', 'wamid.B')?.columns).toEqual({ reminder2MessageId: 'wamid.B', reminderInFlight: false });
-		expect(statusRecordUpdate({ claim: 'review', bookingId: 'bk-1' }, 'sent', 'wamid.C')).toBeUndefined();
+		expect(statusRecordUpdate({ claim: 'review', bookingId: 'bk-1' }, 'sent', 'wamid.C')?.columns).toEqual({ reviewMessageId: 'wamid.C', reviewInFlight: false, reviewStatus: 'asked' });
+		expect(statusRecordUpdate({ claim: 'upsell', bookingId: 'bk-1' }, 'read', 'wamid.E')?.columns).toEqual({ upsellMessageId: 'wamid.E', upsellInFlight: false, upsellStatus: 'sent' });
 		expect(statusRecordUpdate({ claim: 'confirmation', bookingId: 'bk-1' }, 'deleted', 'wamid.D')).toBeUndefined();
 		expect(statusRecordUpdate({ claim: 'confirmation', bookingId: 'bk-1' }, 'sent', '')).toBeUndefined();
 	});
@@ -90,17 +92,29 @@ test('a status webhook hands the tag back as journeyClaim and journeyBookingId',
 
 describe('the shipped workflows', () => {
 	const read = (file: string) => JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'workflows', file), 'utf8')) as { nodes: Array<Record<string, any>>; connections: Record<string, any> };
-	const SENDS = { reminder1: ['booking-abandonment.json', 'Send Reminder 1'], reminder2: ['booking-abandonment.json', 'Send Reminder 2'], confirmation: ['reservation-confirmation.json', 'Send Confirmation'] } as const;
+	const SENDS = {
+		reminder1: ['booking-abandonment.json', 'Send Reminder 1', 'Record Reminder 1'],
+		reminder2: ['booking-abandonment.json', 'Send Reminder 2', 'Record Reminder 2'],
+		confirmation: ['reservation-confirmation.json', 'Send Confirmation', 'Record Confirmation'],
+		review: ['post-stay-review-upsell.json', 'Send Review', 'Record Review'],
+		upsell: ['post-stay-review-upsell.json', 'Send Upsell', 'Record Upsell'],
+	} as const;
 
 	test.each(STATUS_RECORDED_CLAIMS)('%s: the send is tagged with its booking, the same booking its Record step writes', (claim) => {
-		const [file, name] = SENDS[claim];
+		const [file, name, recordName] = SENDS[claim];
 		const wf = read(file);
 		const send = wf.nodes.find((n) => n.name === name)!;
 		const expression = send.parameters.callbackData as string;
 		expect(expression.startsWith(`={{ '${journeySendTagPrefix(claim)}' + `)).toBe(true);
 		const bookingExpression = expression.slice(`={{ '${journeySendTagPrefix(claim)}' + `.length, -' }}'.length);
-		const record = wf.nodes.find((n) => n.name === (claim === 'confirmation' ? 'Record Confirmation' : `Record Reminder ${claim.slice(-1)}`))!;
+		const record = wf.nodes.find((n) => n.name === recordName)!;
 		expect(record.parameters.filters.conditions[0].keyValue).toBe(`={{ ${bookingExpression} }}`);
+		// What the status writes is what the Record step writes (the post-stay sends also set their status).
+		const update = statusRecordUpdate({ claim, bookingId: 'x' }, 'sent', 'W')!;
+		for (const [column, value] of Object.entries(update.columns)) {
+			if (column === CLAIMS[claim].messageIdColumn) continue;
+			expect({ column, value: record.parameters.columns.value[column] }).toEqual({ column, value });
+		}
 	});
 
 	test('First Contact records a tagged send from its status, with exactly the conditions of the rule', () => {
@@ -111,7 +125,7 @@ describe('the shipped workflows', () => {
 		const outputs = route.parameters.rules.values.map((r: { outputKey: string }) => r.outputKey);
 		const journeyOutput = outputs.indexOf('Journey Send Status');
 		expect(wf.connections['Route by Kind'].main[journeyOutput]).toEqual([{ node: 'Which Journey Send?', type: 'main', index: 0 }]);
-		const labels = { reminder1: 'Reminder 1', reminder2: 'Reminder 2', confirmation: 'Confirmation' } as const;
+		const labels = { reminder1: 'Reminder 1', reminder2: 'Reminder 2', confirmation: 'Confirmation', review: 'Review', upsell: 'Upsell' } as const;
 		const which = node('Which Journey Send?');
 		STATUS_RECORDED_CLAIMS.forEach((claim, i) => {
 			expect(which.parameters.rules.values[i].conditions.conditions[0].rightValue).toBe(claim);
@@ -123,6 +137,8 @@ describe('the shipped workflows', () => {
 			for (const column of Object.keys(update.columns)) expect(record.parameters.columns.value).toHaveProperty(column);
 			expect(record.parameters.columns.value[CLAIMS[claim].messageIdColumn]).toBe('={{ $json.wamid }}');
 			expect(record.parameters.columns.value[CLAIMS[claim].inFlightColumn]).toBe(false);
+			const recorded: { column: string; value: string } | undefined = (CLAIMS[claim] as ClaimSpec).recordedStatus;
+			if (recorded) expect(record.parameters.columns.value[recorded.column]).toBe(recorded.value);
 		});
 	});
 });

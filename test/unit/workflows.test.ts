@@ -201,6 +201,30 @@ const LEASED: Array<{ claim: ClaimName; label: string; settings: string; booking
 	},
 ];
 
+test('a review recorded from its status: one replay adopts its reply wait (and the upsell after it) instead of sending it again', () => {
+	const wf = workflows.find(({ file }) => file === 'post-stay-review-upsell.json')!.json as { nodes: Array<Record<string, any>>; connections: Record<string, any> };
+	const node = (name: string) => wf.nodes.find((n) => n.name === name)!;
+	const targets = (name: string) => (wf.connections[name].main as Array<Array<{ node: string }>>).map((branch) => branch.map((x) => x.node).sort());
+	const booking = "={{ $('Post-Stay Settings').first().json.bookingId }}";
+	const adopt = node('Adopt Review Wait');
+	// Only a review that was sent (status recorded: asked, message id) and that no run waits for (no resume URL).
+	expect(adopt.parameters.filters.conditions).toEqual([
+		{ keyName: 'bookingId', condition: 'eq', keyValue: booking },
+		{ keyName: 'reviewStatus', condition: 'eq', keyValue: CLAIMS.review.recordedStatus.value },
+		{ keyName: 'reviewMessageId', condition: 'isNotEmpty' },
+		{ keyName: 'reviewResumeUrl', condition: 'isEmpty' },
+		{ keyName: 'stage', condition: 'neq', keyValue: 'cancelled' },
+	]);
+	expect(adopt.parameters.columns.value).toEqual({ reviewResumeUrl: node('Record Review').parameters.columns.value.reviewResumeUrl });
+	expect(adopt).toMatchObject({ alwaysOutputData: true, executeOnce: true, parameters: { matchType: 'allConditions' } });
+	expect(targets('Adopt Review Wait')).toEqual([['Review Wait Adopted?']]);
+	expect(targets('Review Wait Adopted?')).toEqual([['Answered Meanwhile?'], ['Review Already Handled']]);
+	// An answer First Contact stored while no run waited closes the review at once; otherwise the adopted run waits.
+	expect(targets('Answered Meanwhile?')).toEqual([['Close Review'], ['Wait for Reply']]);
+	expect(targets('Record Review')).toEqual([['Wait for Reply']]);
+	expect(node('Close Review').parameters.columns.value.reviewStatus).toContain('$json.reviewAnsweredAt');
+});
+
 test.each(LEASED.map((c) => [c.label, c]))('%s: the claim is in flight with its time until an outcome, and an abandoned claim is taken over by the lease rule', (_label, c) => {
 	const spec = CLAIMS[c.claim];
 	const wf = workflows.find(({ file }) => file === spec.workflow)!.json as { nodes: Array<Record<string, any>>; connections: Record<string, any> };
@@ -236,7 +260,8 @@ test.each(LEASED.map((c) => [c.label, c]))('%s: the claim is in flight with its 
 	expect(targets(c.claimedIf)[1]).toEqual([`Take Over ${c.label}`]);
 	expect(targets(`Take Over ${c.label}`)).toEqual([[`${c.label} Taken Over?`]]);
 	expect(targets(`${c.label} Taken Over?`)[0]).toEqual(targets(c.claimedIf)[0]);
-	expect(targets(`${c.label} Taken Over?`)[1]).toEqual([c.already]);
+	// Not taken over: handled, except a review recorded from its status, whose reply wait is adopted (below).
+	expect(targets(`${c.label} Taken Over?`)[1]).toEqual([c.claim === 'review' ? 'Adopt Review Wait' : c.already]);
 	const settings = node(c.settings).parameters.assignments.assignments as Array<{ name: string; value: unknown }>;
 	expect(settings.find((a) => a.name === 'claimLeaseMinutes')?.value).toBe(DEFAULT_CLAIM_LEASE_MINUTES);
 	// Owners read about it on the canvas.
