@@ -445,7 +445,8 @@ async function main(): Promise<void> {
 		if (!['storm', 'faults', 'restart'].some((x) => ONLY.has(x)) && previous.sqlite?.length) {
 			saved.sqlite = previous.sqlite;
 			saved.sqliteDescribe = previous.sqliteDescribe;
-			keep('2–4. Storm, faults, restart');
+			// Per scenario: the previous file may itself have kept some of them from different runs.
+			for (const r of previous.sqlite) keep(`${r.scenario} (${r.target})`);
 		} else if (previous.sqlite?.length) {
 			// Some of storm, faults, restart ran: keep the previous figures of the others, in order.
 			const order = ['storm', 'faults', 'restart'];
