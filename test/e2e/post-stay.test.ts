@@ -10,7 +10,7 @@
 import axios from 'axios';
 import { randomBytes, randomUUID } from 'crypto';
 
-import { computeFunnel, computeRevenue, parseAnalyticsEvents, signBookingWebhook, type BookingEventType } from '../../lib';
+import { computeFunnel, computeRevenue, journeySendTag, parseAnalyticsEvents, signBookingWebhook, type BookingEventType } from '../../lib';
 import { maskPhone, phoneLookupKey } from '../../lib/privacy';
 import { formatStayDate } from '../../lib/templates';
 import { N8nApi, type ExecutionDetail, type WorkflowJson } from '../../scripts/n8n-runtime';
@@ -227,8 +227,9 @@ const OFFER: Record<string, [string, string]> = {
 	pt_BR: ['Ritual de spa ao pôr do sol para dois', '€ 180'],
 };
 
-function envelope(g: Guest, template: Record<string, unknown>) {
-	return { messaging_product: 'whatsapp', recipient_type: 'individual', to: g.phone.slice(1), type: 'template', template };
+/** Every journey send carries its journey tag (lib/journey/sendTag.ts), which Meta returns with its statuses. */
+function envelope(g: Guest, template: Record<string, unknown>, claim: 'review' | 'upsell') {
+	return { messaging_product: 'whatsapp', recipient_type: 'individual', to: g.phone.slice(1), type: 'template', template, biz_opaque_callback_data: journeySendTag(claim, g.bookingId) };
 }
 
 function review(g: Guest) {
@@ -245,7 +246,7 @@ function review(g: Guest) {
 				parameters: [{ type: 'payload', payload }],
 			})),
 		],
-	});
+	}, 'review');
 }
 
 function upsell(g: Guest) {
@@ -266,7 +267,7 @@ function upsell(g: Guest) {
 			{ type: 'button', sub_type: 'url', index: '0', parameters: [text(`reservations/${g.bookingId}/extras/spa-for-two`)] },
 			{ type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'stop_promotions' }] },
 		],
-	});
+	}, 'upsell');
 }
 
 /** The guest taps a rating on the review message (Meta sets context.id to that message). */
