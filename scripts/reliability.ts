@@ -10,9 +10,11 @@
  *              workflows/journey-recovery.json deployed with compressed timings, RESTART_RECOVERY)
  *  5. queue    the exactly-once scenarios (storm, faults, restart) again against n8n in queue mode, if
  *              scripts/n8n-runtime/queueMode.ts (startQueueModeN8n) is present; otherwise the
- *              section says why not.
+ *              section says why not. Plus `workers`: the restart scenario with only the workers
+ *              SIGKILLed while they run journeys (the main keeps taking webhooks).
  *
  * Environment: RELIABILITY_SIZE=full (default) | reduced; RELIABILITY_ONLY=fuzz,storm,...;
+ * RELIABILITY_QUEUE_ONLY=storm,faults,restart,workers (default all; the others keep earlier figures);
  * RELIABILITY_FUZZ_COUNT (per endpoint; full 10,000, reduced 500);
  * RELIABILITY_BUDGET_MIN (default 40): scenarios that would start after the budget are skipped
  * and reported as such; RELIABILITY_OUT (default RELIABILITY.md); RELIABILITY_SEED.
@@ -32,6 +34,10 @@ import { runStorm, type StormResult } from '../test/reliability/storm';
 
 const SIZE = (process.env.RELIABILITY_SIZE ?? 'full') as 'full' | 'reduced';
 const ONLY = new Set((process.env.RELIABILITY_ONLY ?? 'fuzz,storm,faults,restart,queue').split(',').map((s) => s.trim()));
+/** Which queue-mode scenarios run when the queue section runs (the others keep their earlier figures). */
+const QUEUE_ONLY = new Set((process.env.RELIABILITY_QUEUE_ONLY ?? 'storm,faults,restart,workers').split(',').map((s) => s.trim()));
+/** A scenario's name in RELIABILITY_ONLY / RELIABILITY_QUEUE_ONLY: the workers-only kill is a restart run. */
+const scenarioKey = (r: { scenario: string; crash?: string }) => (r.scenario === 'restart' && r.crash === 'workers' ? 'workers' : r.scenario);
 const BUDGET_MS = Number(process.env.RELIABILITY_BUDGET_MIN ?? 40) * 60_000;
 const OUT = path.resolve(REPO_ROOT, process.env.RELIABILITY_OUT ?? 'RELIABILITY.md');
 const SEED = process.env.RELIABILITY_SEED ? Number(process.env.RELIABILITY_SEED) : undefined;
@@ -141,7 +147,7 @@ async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 	if (!existsSync(file)) return { notRun: 'scripts/n8n-runtime/queueMode.ts (startQueueModeN8n) is not in this checkout, so no queue-mode n8n could be started.' };
 	type PsqlServer = { psql(sql: string): string[][] };
 	type StartQueue = (opts: { extensionsDir: string; workers?: number; log?: (line: string) => void; logLevel?: string; env?: Record<string, string> }) => Promise<
-		N8nInstance & { workers: unknown[]; versions?: Record<string, string>; postgres: PsqlServer }
+		N8nInstance & { workers: unknown[]; versions?: Record<string, string>; postgres: PsqlServer; killWorkers(): Promise<void>; restartWorkers(): Promise<void> }
 	>;
 	let startQueueModeN8n: StartQueue;
 	let applyResortUniqueKeys: (postgres: PsqlServer) => string[];
@@ -166,6 +172,13 @@ async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 			api: instance.api,
 			fake: new FakeControl(fake.url),
 			instance,
+			workers: {
+				kill: () => instance.killWorkers(),
+				restart: () => instance.restartWorkers(),
+				get startupSeconds() {
+					return instance.startupSeconds;
+				},
+			},
 			log,
 			// What docs/queue-mode.md asks of an agency on Postgres: one journey row per booking.
 			afterTablesProvisioned: () => {
@@ -201,6 +214,7 @@ async function exactlyOnceSuite(handle: TargetHandle): Promise<ScenarioResult[]>
 	const t = handle.target;
 	const guard = async (scenario: string, estimateMs: number, run: () => Promise<ScenarioResult>) => {
 		if (!ONLY.has(scenario) && t.label === 'sqlite') return;
+		if (t.label === 'queue' && !QUEUE_ONLY.has(scenario)) return;
 		if (!withinBudget(`${scenario} (${t.label})`, estimateMs)) {
 			out.push({ scenario, target: t.label, skipped: `not started: it would have ended after the ${BUDGET_MS / 60_000} min budget` });
 			return;
@@ -215,6 +229,8 @@ async function exactlyOnceSuite(handle: TargetHandle): Promise<ScenarioResult[]>
 	await guard('storm', 4 * 60_000, () => runStorm(t, { ...SIZES.storm, seed: SEED }));
 	await guard('faults', 4 * 60_000, () => runFaults(t, { ...SIZES.faults, seed: SEED }));
 	await guard('restart', 9 * 60_000, () => runRestart(t, { ...SIZES.restart, seed: SEED, recovery: RESTART_RECOVERY }));
+	// Queue mode only: the workers die while running journeys, the main keeps taking webhooks.
+	if (t.workers) await guard('workers', 9 * 60_000, () => runRestart(t, { ...SIZES.restart, seed: SEED, recovery: RESTART_RECOVERY, crash: 'workers' }));
 	return out;
 }
 
@@ -266,11 +282,25 @@ function scenarioSection(r: ScenarioResult): string {
 		);
 	} else {
 		const x = r as RestartResult;
-		lines.push(`#### Restart, SIGKILL mid-storm and mid-wait (${x.target}): ${yes(x.ok)}`, '', `Seed ${x.seed}.`, '');
+		const workers = x.crash === 'workers';
+		lines.push(
+			workers
+				? `#### Workers SIGKILLed mid-storm and mid-wait, main kept running (${x.target}): ${yes(x.ok)}`
+				: `#### Restart, SIGKILL mid-storm and mid-wait (${x.target}): ${yes(x.ok)}`,
+			'',
+			`Seed ${x.seed}.`,
+			'',
+		);
 		lines.push('| figure | value |', '|---|---|', ...common(x));
 		lines.push(
-			`| killed after | ${x.bookingsPostedBeforeKill} of ${x.bookings} bookings posted; ${x.executionsActiveAtKill} executions new/running/waiting at the kill (listing capped at 100 per workflow) |`,
-			`| down (kill → ready again) | ${x.downSeconds.toFixed(1)} s (startup ${x.startupSeconds.toFixed(1)} s) |`,
+			`| killed after | ${x.bookingsPostedBeforeKill} of ${x.bookings} bookings posted; ${x.executionsActiveAtKill} executions new/running/waiting at the kill (listing capped at 100 per workflow)${x.runningAtKill === undefined ? '' : `, ${x.runningAtKill} of them running`} |`,
+			`| down (kill → ${workers ? 'workers ready' : 'ready'} again) | ${x.downSeconds.toFixed(1)} s (startup ${x.startupSeconds.toFixed(1)} s) |`,
+			...(x.runningSettledSecondsAfterKill === undefined
+				? []
+				: [
+						`| executions running at the kill no longer \`running\` (marked crashed, or finished) | ${x.runningSettledSecondsAfterKill.toFixed(0)} s after the kill |`,
+						`| executions marked crashed that were not running at the kill (must be 0) | ${x.crashedNotRunningAtKill} |`,
+					]),
 			`| HTTP answers to the posts | ${JSON.stringify(x.postStatus)}; ${x.redelivered} redeliveries by the poster |`,
 			`| lost journeys' messages | ${n(x.lost)} |`,
 			`| executions left \`new\` by the killed n8n (never enqueued, never answered, so redelivered; not waited for by the settle) | ${x.orphanedNewExecutions ?? 0} |`,
@@ -458,6 +488,13 @@ async function main(): Promise<void> {
 			saved.queue = previous.queue;
 			saved.queueDescribe = previous.queueDescribe;
 			keep('5. Queue mode');
+		} else if (Array.isArray(saved.queue) && Array.isArray(previous.queue)) {
+			// Some queue scenarios ran (RELIABILITY_QUEUE_ONLY): keep the previous figures of the others, in order.
+			const order = ['storm', 'faults', 'restart', 'workers'];
+			const ran = new Set(saved.queue.map(scenarioKey));
+			const kept = previous.queue.filter((r) => !ran.has(scenarioKey(r)) && !QUEUE_ONLY.has(scenarioKey(r)));
+			for (const r of kept) keep(`${scenarioKey(r)} (queue)`);
+			saved.queue = [...saved.queue, ...kept].sort((a, b) => order.indexOf(scenarioKey(a)) - order.indexOf(scenarioKey(b)));
 		}
 	}
 	mkdirSync(path.dirname(RAW), { recursive: true });

@@ -1,21 +1,26 @@
 /**
- * Which crashed journey executions to replay (issue #9, workflows/journey-recovery.json).
+ * Which crashed or failed journey executions to replay (issue #9, workflows/journey-recovery.json).
  *
  * n8n 2.40.7 marks an execution `crashed` when its process died while it ran (at the next start,
- * n8n/dist/eventbus/message-event-bus/message-event-bus.js performStartupRecovery) and never runs it
- * again. Its stored data still holds what it started from (a webhook execution is created with the
- * trigger's output on its node stack; a resumed wait with the stack at the Wait node), so
- * `POST /api/v1/executions/{id}/retry` (n8n/dist/executions/execution.service.js retry) replays it
- * as a new execution with mode `retry` and `retryOf` = the crashed one.
+ * n8n/dist/eventbus/message-event-bus/message-event-bus.js performStartupRecovery; in queue mode
+ * also when the main finds no job for it, scaling/scaling.service.js recoverFromQueue) and never
+ * runs it again. An execution that ended `error` (a database timeout on a busy instance, a
+ * sub-workflow that could not be started) is not run again either, although its booking event was
+ * acknowledged. Both keep their stored data, so `POST /api/v1/executions/{id}/retry`
+ * (n8n/dist/executions/execution.service.js retry) replays them as a new execution with mode
+ * `retry` and `retryOf` = the original (an `error` one from the node that failed).
  *
  * The plan uses only what n8n itself records, so it needs no state of its own:
  *  - an execution that some other execution names in `retryOf`, or that the recovery's own log
- *    lists, has been retried: never again (a crashed retry is a new execution and gets its own
- *    single retry);
- *  - a chain of retries stops after `maxAttempts` (a journey that crashes n8n every time is left
- *    for a person, listed in `gaveUp`);
- *  - a crash younger than `minAgeMinutes` waits: a send it claimed must be past its claim lease
- *    before the replay reaches it, or the replay would find the claim held and skip the send.
+ *    lists, has been retried: never again (a replay that crashes or fails is a new execution and
+ *    gets its own single retry);
+ *  - a chain of retries stops after `maxAttempts` (a journey that fails every time is left for a
+ *    person, listed in `gaveUp`);
+ *  - the first replay waits until the execution ended at least `minAgeMinutes` ago: a send it
+ *    claimed must be past its claim lease before the replay reaches it, or the replay would find
+ *    the claim held and skip the send. Each further attempt waits twice as long as the one before
+ *    (exponential backoff: 16, 32, 64 min with the shipped settings), so a fault that lasts a while
+ *    is not hammered.
  */
 export interface ExecutionListItem {
 	id: string | number;
@@ -56,14 +61,17 @@ export interface PlannedRetry {
 
 export interface RecoveryPlan {
 	retry: PlannedRetry[];
-	/** Crashed executions whose chain reached maxAttempts: a person decides (the executions list, Retry). */
+	/** Executions whose chain reached maxAttempts: a person decides (the executions list, Retry). */
 	gaveUp: PlannedRetry[];
-	/** Crashed executions not yet old enough. */
+	/** Executions not yet old enough for their attempt. */
 	notYet: string[];
 }
 
 /** Executions started by an event or a schedule, or a replay of one. Sub-workflow runs (`integrated`) are replayed with their parent, unless detached. */
 const REPLAYABLE_MODES = new Set(['webhook', 'trigger', 'retry']);
+
+/** Ended without finishing their work: killed (`crashed`) or failed (`error`). */
+const REPLAYABLE_STATUSES = new Set(['crashed', 'error']);
 
 const str = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
 
@@ -77,7 +85,7 @@ export function planRecovery(executions: ExecutionListItem[], options: RecoveryO
 
 	for (const execution of executions) {
 		const id = str(execution.id);
-		if (execution.status !== 'crashed' || str(execution.retrySuccessId)) continue;
+		if (!REPLAYABLE_STATUSES.has(str(execution.status)) || str(execution.retrySuccessId)) continue;
 		const mode = str(execution.mode);
 		if (!REPLAYABLE_MODES.has(mode) && !(mode === 'integrated' && detached.has(str(execution.workflowId)))) continue;
 		if (allowed.size > 0 && !allowed.has(str(execution.workflowId))) continue;
@@ -99,8 +107,8 @@ export function planRecovery(executions: ExecutionListItem[], options: RecoveryO
 			plan.gaveUp.push(planned);
 			continue;
 		}
-		const crashedAt = Date.parse(str(execution.stoppedAt) || str(execution.startedAt));
-		if (!Number.isFinite(crashedAt) || options.now.getTime() - crashedAt < minAgeMs) {
+		const endedAt = Date.parse(str(execution.stoppedAt) || str(execution.startedAt));
+		if (!Number.isFinite(endedAt) || options.now.getTime() - endedAt < minAgeMs * 2 ** (attempt - 1)) {
 			plan.notYet.push(id);
 			continue;
 		}
@@ -108,5 +116,6 @@ export function planRecovery(executions: ExecutionListItem[], options: RecoveryO
 	}
 	// Oldest first: the guests who have waited longest.
 	plan.retry.sort((a, b) => Number(a.id) - Number(b.id));
+	plan.gaveUp.sort((a, b) => Number(a.id) - Number(b.id));
 	return plan;
 }

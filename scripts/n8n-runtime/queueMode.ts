@@ -527,6 +527,10 @@ export interface QueueModeN8n extends N8nInstance {
 	timings: { postgres: number; redis: number; main: number; workers: number; total: number };
 	/** Execution ids each worker logged as "Worker started execution <id>" (index = worker). */
 	workerExecutions(): string[][];
+	/** Crash simulation for the workers alone: SIGKILL every worker; main, Postgres and Redis keep running. */
+	killWorkers(): Promise<void>;
+	/** Start the workers again (after killWorkers()); resolves when each is ready. */
+	restartWorkers(): Promise<void>;
 	versions: { n8n: string; postgres: string; redis: string };
 }
 
@@ -580,6 +584,10 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 			// ("timeout exceeded when trying to connect": 14 status webhooks in a reduced storm on
 			// 2 Dec 2026). One connection per concurrent execution (docs/queue-mode.md).
 			DB_POSTGRESDB_POOL_SIZE: String(opts.workerConcurrency ?? 10),
+			// Minutes. An execution whose worker died stays `running` until the main's queue recovery
+			// finds it has no job and marks it `crashed` (then journey-recovery replays it). n8n checks
+			// every 180 min by default; docs/queue-mode.md asks for 5 in production, the tests use 1.
+			N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL: '1',
 			...opts.env,
 		};
 		const logLevel = opts.logLevel ?? 'info';
@@ -754,6 +762,14 @@ export async function startQueueModeN8n(opts: QueueModeOptions): Promise<QueueMo
 			async kill() {
 				// Crash simulation: SIGKILL main and workers at once; Postgres and Redis keep running.
 				await Promise.all([stopWorkers('SIGKILL'), main.kill()]);
+			},
+			async killWorkers() {
+				await stopWorkers('SIGKILL');
+			},
+			async restartWorkers() {
+				const t1 = Date.now();
+				await Promise.all(workers.map(launchWorker));
+				instance.startupSeconds = (Date.now() - t1) / 1000;
 			},
 			async restart() {
 				await stopWorkers('SIGTERM');

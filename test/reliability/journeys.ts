@@ -27,6 +27,8 @@ export interface Target {
 	api: N8nApi;
 	fake: FakeControl;
 	instance?: Pick<N8nInstance, 'kill' | 'restart' | 'pid' | 'startupSeconds'>;
+	/** Queue mode: kill and restart only the workers (the main keeps taking webhooks). */
+	workers?: Pick<N8nInstance, 'kill' | 'restart' | 'startupSeconds'>;
 	/**
 	 * Called once the resort's Data tables exist: the database-side setup an agency does for this
 	 * target (queue mode on Postgres: scripts/postgres/resort-unique-keys.sql).

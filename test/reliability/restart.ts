@@ -57,6 +57,11 @@ export interface RestartOptions {
 	killAt?: number;
 	/** Deploy workflows/journey-recovery.json with these compressed settings (production: 15 / 16 / 300 s). */
 	recovery?: RecoveryTimings;
+	/**
+	 * What is SIGKILLed: all of n8n (default), or in queue mode only the workers (`target.workers`)
+	 * while at least one journey execution runs; the main keeps answering webhooks and enqueuing.
+	 */
+	crash?: 'n8n' | 'workers';
 }
 
 export interface RecoveryTimings {
@@ -104,6 +109,13 @@ export interface RecoveryOutcome {
 export interface RestartResult extends CheckResult {
 	scenario: 'restart';
 	target: string;
+	crash: 'n8n' | 'workers';
+	/** Executions (journeys, their sub-workflows, First Contact) `running` just before the kill. */
+	runningAtKill: number;
+	/** From the kill until none of those was `running` any more (n8n marked them, or they finished). */
+	runningSettledSecondsAfterKill: number;
+	/** Crashed executions that were not running at the kill (n8n marked a live one crashed). */
+	crashedNotRunningAtKill: number;
 	seed: number;
 	events: number;
 	postStatus: Record<string, number>;
@@ -166,8 +178,9 @@ export function classifyDuplicates(
 
 export async function runRestart(target: Target, opts: RestartOptions): Promise<RestartResult> {
 	const log = target.log ?? (() => undefined);
-	if (!target.instance) throw new Error('the restart scenario needs target.instance (kill and restart)');
-	const instance = target.instance;
+	const crash = opts.crash ?? 'n8n';
+	const instance = crash === 'workers' ? target.workers : target.instance;
+	if (!instance) throw new Error(crash === 'workers' ? 'crash "workers" needs target.workers (queue mode)' : 'the restart scenario needs target.instance (kill and restart)');
 	const seed = opts.seed ?? randomInt(1, 2 ** 31);
 	const d = await deployJourneys(target, { label: `restart ${target.label}`, wait1S: opts.wait1S, reminder2S: opts.reminder2S, claimLeaseMinutes: opts.recovery?.claimLeaseMinutes });
 	const journeyWorkflowId = d.workflowIds[0];
@@ -195,7 +208,14 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	for (const b of bookings) target.onPhone?.(b.phone);
 	const events = bookings.reduce((n, b) => n + b.events.length, 0);
 	const killAfter = Math.floor(bookings.length * (opts.killAt ?? 0.5));
-	log(`restart: ${bookings.length} bookings, ${events} events (seed ${seed}); SIGKILL after ${killAfter} bookings`);
+	log(`restart: ${bookings.length} bookings, ${events} events (seed ${seed}); SIGKILL (${crash}) after ${killAfter} bookings`);
+	const watched = [...d.workflowIds, d.firstContactId];
+	const runningNow = async () => {
+		const ids: string[] = [];
+		for (const id of watched) for (const e of await target.api.listExecutions({ workflowId: id, status: ['running'], limit: 100 })) if (e.status === 'running') ids.push(String(e.id));
+		return ids;
+	};
+	let runningAtKill: string[] = [];
 
 	const tally = newTally();
 	let killedAt = 0;
@@ -206,6 +226,12 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	// (WorkflowRunner.run returns after the enqueue), so its sender redelivered it.
 	const newAtRestart = new Set<string>();
 	const kill = async () => {
+		if (crash === 'workers') {
+			// Kill the workers while they run something (a journey execution is ~0.1–1 s long).
+			const until = Date.now() + 20_000;
+			while (Date.now() < until && (await runningNow().catch(() => [])).length === 0) await sleep(100);
+		}
+		runningAtKill = await runningNow().catch(() => []);
 		const activeAtKill = await (async () => {
 			let n = 0;
 			for (const id of d.workflowIds) n += (await target.api.listExecutions({ workflowId: id, status: ['running', 'waiting', 'new'], limit: 100 })).length;
@@ -214,13 +240,16 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 		const t0 = Date.now();
 		killedAt = t0;
 		await instance.kill();
-		log(`restart: n8n killed (SIGKILL) with ${activeAtKill} executions new/running/waiting; starting again`);
+		log(`restart: ${crash === 'workers' ? 'workers' : 'n8n'} killed (SIGKILL) with ${activeAtKill} executions new/running/waiting (${runningAtKill.length} running); starting again`);
 		await instance.restart();
 		const downSeconds = (Date.now() - t0) / 1000;
-		for (const id of [...d.workflowIds, d.firstContactId]) {
-			for (const e of await target.api.listExecutions({ workflowId: id, status: ['new'], limit: 100 }).catch(() => [])) if (e.status === 'new') newAtRestart.add(String(e.id));
+		// With only the workers killed, executions `new` now are jobs queued meanwhile: they will run.
+		if (crash === 'n8n') {
+			for (const id of watched) {
+				for (const e of await target.api.listExecutions({ workflowId: id, status: ['new'], limit: 100 }).catch(() => [])) if (e.status === 'new') newAtRestart.add(String(e.id));
+			}
 		}
-		log(`restart: n8n up again after ${downSeconds.toFixed(1)} s (startup ${instance.startupSeconds.toFixed(1)} s, pid ${instance.pid})`);
+		log(`restart: ${crash === 'workers' ? 'workers' : 'n8n'} up again after ${downSeconds.toFixed(1)} s (startup ${instance.startupSeconds.toFixed(1)} s)`);
 		return { activeAtKill, downSeconds };
 	};
 	await postStorm(d, bookings, {
@@ -238,8 +267,18 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	await sleep(1000);
 	let recovery: RecoveryOutcome | undefined;
 	let notBefore = tally.lastAcceptedAt + (opts.wait1S + opts.reminder2S) * 1000;
+	// The killed runs are `running` until n8n marks them crashed: at its start (regular mode), or in
+	// queue mode when the main's queue recovery finds no job for them (N8N_EXECUTIONS_QUEUE_RECOVERY_INTERVAL).
+	const stillRunningFromKill = async () => {
+		const now = new Set(await runningNow());
+		return runningAtKill.filter((id) => now.has(id)).length;
+	};
+	const markDeadline = Date.now() + opts.settleTimeoutMs;
+	while ((await stillRunningFromKill().catch(() => 1)) > 0 && Date.now() < markDeadline) await sleep(2000);
+	const runningSettledSecondsAfterKill = (Date.now() - killedAt) / 1000;
+	log(`restart: none of the ${runningAtKill.length} executions running at the kill is running any more, ${runningSettledSecondsAfterKill.toFixed(0)} s after it`);
 	if (opts.recovery && recoveryKey && recoveryWorkflowId) {
-		recovery = await awaitRecovery(target, d, { apiKey: recoveryKey, journeyWorkflowId, recoveryWorkflowId, timings: opts.recovery, killedAt });
+		recovery = await awaitRecovery(target, d, { apiKey: recoveryKey, journeyWorkflowId, recoveryWorkflowId, timings: opts.recovery, killedAt, markedAt: Date.now() });
 		// A replay starts its journey again from the booking event (or its Wait node): its waits run again.
 		notBefore = Math.max(notBefore, Date.now() + 5000);
 	}
@@ -247,6 +286,14 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	const { settled, waitedS, ignoredNew } = await settle(target, d, { notBefore, timeoutMs: opts.settleTimeoutMs, quietMs: 15_000, ignoreNew: newAtRestart });
 	const check = await checkBookings(target, d, bookings, { allowReview: false });
 	const executionsNotSuccessful = await executionsByStatus(target.api, [...d.workflowIds, d.firstContactId]);
+	const killedIds = new Set(runningAtKill);
+	let crashedNotRunningAtKill = 0;
+	for (const id of watched) {
+		for (const e of await target.api.listExecutions({ workflowId: id, status: ['crashed'], limit: 100 }).catch(() => [])) {
+			// In regular mode n8n also marks executions `new` or `running` in its event log at the kill; only queue mode has a live process to be wrong about.
+			if (e.status === 'crashed' && !killedIds.has(String(e.id)) && Date.parse(String(e.startedAt ?? e.createdAt ?? '')) > killedAt) crashedNotRunningAtKill += 1;
+		}
+	}
 	const duplicateMessages = classifyDuplicates(await target.fake.sends(d.tenant.phoneNumberId), await rows(target.api, d.tables.resort_journeys), bookings, killedAt);
 	const duplicatesAtLeastOnceWindow = duplicateMessages.reduce((n, m) => n + m.window, 0);
 	if (recovery && recoveryKey && recoveryWorkflowId) {
@@ -259,6 +306,10 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	const result: RestartResult = {
 		scenario: 'restart',
 		target: target.label,
+		crash,
+		runningAtKill: runningAtKill.length,
+		runningSettledSecondsAfterKill,
+		crashedNotRunningAtKill,
 		seed,
 		events,
 		postStatus: tally.byStatus,
@@ -281,7 +332,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	};
 	const recoveryOk = !recovery || (recovery.notHandled === 0 && recovery.replayedTwice === 0 && recovery.replayed === recovery.crashed);
 	result.ok =
-		settled && recoveryOk && check.missing === 0 && result.duplicatesOther === 0 && check.unexpected === 0 && check.wrongStage === 0 && check.rowCountWrong === 0;
+		settled && recoveryOk && crashedNotRunningAtKill === 0 && check.missing === 0 && result.duplicatesOther === 0 && check.unexpected === 0 && check.wrongStage === 0 && check.rowCountWrong === 0;
 	log(`restart: ${JSON.stringify({ ...result, failedBookings: result.failedBookings.slice(0, 10) })}`);
 	return result;
 }
@@ -315,11 +366,11 @@ async function recoveryFigures(target: Target, d: JourneyDeployment, refs: Recov
 }
 
 /** Waits until the recovery has handled every crashed journey execution (replayed it, or logged why not). */
-async function awaitRecovery(target: Target, d: JourneyDeployment, o: RecoveryRefs & { timings: RecoveryTimings; killedAt: number }): Promise<RecoveryOutcome> {
+async function awaitRecovery(target: Target, d: JourneyDeployment, o: RecoveryRefs & { timings: RecoveryTimings; killedAt: number; markedAt: number }): Promise<RecoveryOutcome> {
 	const log = target.log ?? (() => undefined);
 	const start = Date.now();
-	// n8n marks the killed executions at its start; the recovery acts on them minAgeMinutes later.
-	const earliest = o.killedAt + o.timings.minAgeMinutes * 60_000;
+	// n8n marked the killed executions crashed by `markedAt` (stoppedAt = then); the recovery acts on them minAgeMinutes later.
+	const earliest = Math.max(o.killedAt, o.markedAt) + o.timings.minAgeMinutes * 60_000;
 	let last: Awaited<ReturnType<typeof recoveryFigures>> | undefined;
 	for (;;) {
 		last = await recoveryFigures(target, d, o).catch((error: Error) => {

@@ -27,8 +27,8 @@ describe('planRecovery', () => {
 
 	test('an execution some other execution retries is not retried again, whatever that retry became', () => {
 		for (const status of ['success', 'waiting', 'error', 'running', 'crashed']) {
-			const plan = planRecovery([crashed(3), { id: '9', status, mode: 'retry', workflowId: 'wfJourney', retryOf: '3', stoppedAt: minutesAgo(20) }], options);
-			expect(plan.retry.map((r) => r.id)).toEqual(status === 'crashed' ? ['9'] : []);
+			const plan = planRecovery([crashed(3), { id: '9', status, mode: 'retry', workflowId: 'wfJourney', retryOf: '3', stoppedAt: minutesAgo(40) }], options);
+			expect(plan.retry.map((r) => r.id)).toEqual(status === 'crashed' || status === 'error' ? ['9'] : []);
 		}
 		// n8n sets retrySuccessId on the original when a retry succeeded (even if the retry is no longer listed).
 		expect(planRecovery([crashed(3, { retrySuccessId: '9' })], options).retry).toEqual([]);
@@ -38,7 +38,7 @@ describe('planRecovery', () => {
 		const chain = [
 			crashed(3),
 			crashed(9, { mode: 'retry', retryOf: '3' }),
-			crashed(15, { mode: 'retry', retryOf: '9' }),
+			crashed(15, { mode: 'retry', retryOf: '9', stoppedAt: minutesAgo(70) }),
 		];
 		expect(planRecovery(chain, options).retry).toEqual([{ id: '15', workflowId: 'wfJourney', attempt: 3, original: '3' }]);
 		expect(planRecovery(chain, { ...options, maxAttempts: 2 })).toEqual({
@@ -47,8 +47,32 @@ describe('planRecovery', () => {
 			notYet: [],
 		});
 		// An ancestor outside the listed window still counts as a hop.
-		expect(planRecovery([crashed(15, { mode: 'retry', retryOf: '9' })], options).retry[0]).toMatchObject({ attempt: 2, original: '9' });
+		expect(planRecovery([crashed(15, { mode: 'retry', retryOf: '9', stoppedAt: minutesAgo(40) })], options).retry[0]).toMatchObject({ attempt: 2, original: '9' });
 		expect(planRecovery([crashed(3)], { ...options, maxAttempts: 0 }).gaveUp.map((r) => r.id)).toEqual(['3']);
+	});
+
+	test('a failed (error) journey execution is replayed like a crashed one', () => {
+		const failed = (id: number, overrides: Partial<ExecutionListItem> = {}) => crashed(id, { status: 'error', ...overrides });
+		const plan = planRecovery([failed(3), failed(4, { stoppedAt: minutesAgo(10) }), failed(5, { mode: 'manual' }), failed(6, { retrySuccessId: '8' })], options);
+		expect(plan.retry).toEqual([{ id: '3', workflowId: 'wfJourney', attempt: 1, original: '3' }]);
+		expect(plan.notYet).toEqual(['4']);
+		// A replay that fails again is the next attempt of the same chain.
+		expect(planRecovery([failed(3), failed(9, { mode: 'retry', retryOf: '3', stoppedAt: minutesAgo(40) })], options).retry).toEqual([{ id: '9', workflowId: 'wfJourney', attempt: 2, original: '3' }]);
+	});
+
+	test('each further attempt waits twice as long as the one before (16, 32, 64 min)', () => {
+		const attempt = (n: number, endedMinutesAgo: number) => {
+			const chain = [crashed(1)];
+			for (let i = 2; i <= n; i++) chain.push(crashed(i, { mode: 'retry', retryOf: String(i - 1) }));
+			chain[chain.length - 1] = { ...chain[chain.length - 1], stoppedAt: minutesAgo(endedMinutesAgo) };
+			return planRecovery(chain, options);
+		};
+		expect(attempt(1, 15.9).notYet).toEqual(['1']);
+		expect(attempt(1, 16).retry.map((r) => r.attempt)).toEqual([1]);
+		expect(attempt(2, 31.9).notYet).toEqual(['2']);
+		expect(attempt(2, 32).retry.map((r) => r.attempt)).toEqual([2]);
+		expect(attempt(3, 63.9).notYet).toEqual(['3']);
+		expect(attempt(3, 64).retry.map((r) => r.attempt)).toEqual([3]);
 	});
 
 	test('a crash younger than minAge waits for the next run (its claims must be past their lease)', () => {
@@ -69,7 +93,7 @@ describe('planRecovery', () => {
 	test('runs of a detached sub-workflow (Post-Stay Review and Upsell, started without waiting) are replayed on their own', () => {
 		const postStay = (id: number, overrides: Partial<ExecutionListItem> = {}) => crashed(id, { workflowId: 'wfPostStay', mode: 'integrated', ...overrides });
 		const detachedOptions = { ...options, detachedWorkflowIds: ['wfPostStay'] };
-		const plan = planRecovery([postStay(3), crashed(4, { mode: 'integrated' }), postStay(5, { mode: 'manual' }), postStay(6, { mode: 'retry', retryOf: '2' })], detachedOptions);
+		const plan = planRecovery([postStay(3), crashed(4, { mode: 'integrated' }), postStay(5, { mode: 'manual' }), postStay(6, { mode: 'retry', retryOf: '2', stoppedAt: minutesAgo(40) })], detachedOptions);
 		// The journey workflow's own integrated runs (the confirmation's parent) still are not; manual runs never.
 		expect(plan.retry).toEqual([
 			{ id: '3', workflowId: 'wfPostStay', attempt: 1, original: '3' },
@@ -104,7 +128,9 @@ describe('workflows/journey-recovery.json Plan Retries', () => {
 	function runCode(pages: ExecutionListItem[][], logged: string[], settings: Record<string, unknown>, now: Date) {
 		const outputs: Record<string, Array<{ json: Record<string, unknown> }>> = {
 			'Recovery Settings': [{ json: settings }],
-			'List Crashed Executions': pages.map((data, i) => ({ json: { data, nextCursor: i < pages.length - 1 ? 'c' : null } })),
+			'List Crashed Executions': pages.map((data, i) => ({ json: { data: data.filter((e) => e.status === 'crashed'), nextCursor: i < pages.length - 1 ? 'c' : null } })),
+			// Everything else arrives through the second listing (n8n's API filters one status per call).
+			'List Failed Executions': pages.map((data, i) => ({ json: { data: data.filter((e) => e.status !== 'crashed'), nextCursor: i < pages.length - 1 ? 'c' : null } })),
 			// An empty table gives one empty item (alwaysOutputData).
 			'Read Recovery Log': logged.length ? logged.map((executionId) => ({ json: { executionId } })) : [{ json: {} }],
 		};
