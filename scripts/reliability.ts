@@ -265,7 +265,7 @@ function scenarioSection(r: ScenarioResult): string {
 		lines.push(`#### Storm (${s.target}): ${yes(s.ok)}`, '', `Seed ${s.seed}. Categories: ${JSON.stringify(s.bookingsByCategory)}. Events by kind: ${JSON.stringify(s.eventsByDuplicate)}.`, '');
 		lines.push('| figure | value |', '|---|---|', ...common(s));
 		lines.push(
-			`| HTTP answers to the posts | ${JSON.stringify(s.postStatus)} (${n(s.posts)} posts; ${s.redelivered} redelivered after a non-2xx) |`,
+			`| HTTP answers to the posts | ${JSON.stringify(s.postStatus)} (${n(s.posts)} posts; ${s.redelivered} redelivered after a non-2xx${s.gaveUp === undefined ? '' : `; ${s.gaveUp} events never answered 2xx after 12 tries with backoff`}) |`,
 			`| posting time / rate | ${s.postSeconds.toFixed(1)} s, ${s.eventsPerSecond.toFixed(1)} events/s |`,
 			`| post latency p50 / p99 | ${s.postLatencyP50Ms} ms / ${s.postLatencyP99Ms} ms |`,
 		);
@@ -310,7 +310,7 @@ function scenarioSection(r: ScenarioResult): string {
 		else
 			lines.push(
 				`| journey-recovery | deployed; journeys' \`claimLeaseMinutes\` ${rec.timings.claimLeaseMinutes}, recovery \`minAgeMinutes\` ${rec.timings.minAgeMinutes}, every ${rec.timings.everySeconds} s |`,
-				`| crashed journey executions (booking-abandonment) / replayed once / replayed more than once | ${n(rec.crashed)} / ${n(rec.replayed)} / ${n(rec.replayedTwice)} |`,
+				`| crashed journey executions (booking-abandonment) / replayed once / replayed more than once | ${n(rec.crashed)} / ${n(rec.replayed)} / ${n(rec.replayedTwice)}${rec.replayedNotListed ? ` (${rec.replayedNotListed} replayed according to the original's retrySuccessId only: the public API did not list the replay)` : ''} |`,
 				`| crashed executions not handled by the recovery when the wait ended | ${n(rec.notHandled)} (every one handled ${rec.handledSecondsAfterKill.toFixed(0)} s after the kill${rec.notHandled ? ': NOT all' : ''}) |`,
 				`| recovery log / replays by status / recovery runs by status | ${JSON.stringify(rec.logByStatus)} / ${JSON.stringify(rec.replaysByStatus)} / ${JSON.stringify(rec.recoveryRunsByStatus)} |`,
 				`| crashed sub-workflow executions (replayed with their parent) | ${n(rec.crashedSubWorkflowExecutions)} |`,

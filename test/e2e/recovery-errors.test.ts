@@ -36,6 +36,7 @@ const EVERY_SECONDS = 5;
 let tenant: Tenant;
 let journeyId: string;
 let confirmationId: string;
+let postStayId: string;
 let recoveryId: string;
 let bookingUrl: string;
 let tables: Record<string, string>;
@@ -67,10 +68,13 @@ beforeAll(async () => {
 	// Callable only by the workflows listed, and the list names none: Confirm Reservation will fail.
 	confirmation.settings = { ...(confirmation.settings ?? {}), callerPolicy: 'workflowsFromAList', callerIds: '0' };
 	confirmationId = (await deployWorkflow(n8n, tenant, confirmation)).id;
+	// Not used here, but Booking Abandonment cannot be published without it (checked_in goes there).
+	postStayId = (await deployWorkflow(n8n, tenant, ours('post-stay-review-upsell.json'))).id;
 	const journey = ours('booking-abandonment.json');
 	setSettings(journey, 'Settings', { quietHoursStart: '00:00', quietHoursEnd: '00:00', claimLeaseMinutes: 0.2 });
 	const deployed = await deployWorkflow(n8n, tenant, journey, {
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: confirmationId } },
+		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
 	});
 	journeyId = deployed.id;
 	bookingUrl = `${env.n8nUrl}/webhook/${deployed.webhookIds['Booking Event']}/booking`;
@@ -87,7 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	for (const id of [recoveryId, journeyId, confirmationId]) if (id) await n8n.deactivateWorkflow(id).catch(() => undefined);
+	for (const id of [recoveryId, journeyId, confirmationId, postStayId]) if (id) await n8n.deactivateWorkflow(id).catch(() => undefined);
 });
 
 const executions = () => publicExecutions(env.n8nUrl, apiKey, journeyId);

@@ -18,6 +18,7 @@ import {
 	generateBookings,
 	postStorm,
 	settle,
+	PLATFORM_REDELIVERY,
 	undeployJourneys,
 	type CheckResult,
 	type Target,
@@ -92,7 +93,7 @@ export async function runFaults(target: Target, opts: FaultsOptions): Promise<Fa
 	let settled: boolean;
 	let waitedS: number;
 	try {
-		const tally = await postStorm(d, bookings, { concurrency: opts.concurrency, maxTries: 5 });
+		const tally = await postStorm(d, bookings, { concurrency: opts.concurrency, ...PLATFORM_REDELIVERY });
 		log(`faults: posted, statuses ${JSON.stringify(tally.byStatus)}; settling`);
 		({ settled, waitedS } = await settle(target, d, {
 			notBefore: tally.lastAcceptedAt + (opts.wait1S + opts.reminder2S) * 1000,

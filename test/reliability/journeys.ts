@@ -229,17 +229,26 @@ export interface PostTally {
 	byStatus: Record<string, number>;
 	/** Posts that got no 2xx and were posted again (a booking platform redelivers until it gets a 2xx). */
 	redelivered: number;
+	/** Events that never got a 2xx: the poster gave up after maxTries (n8n never acknowledged them). */
+	gaveUp: number;
 	firstPostAt: number;
 	lastAcceptedAt: number;
 	latencies: number[];
 }
 
 export function newTally(): PostTally {
-	return { posted: 0, byStatus: {}, redelivered: 0, firstPostAt: 0, lastAcceptedAt: 0, latencies: [] };
+	return { posted: 0, byStatus: {}, redelivered: 0, gaveUp: 0, firstPostAt: 0, lastAcceptedAt: 0, latencies: [] };
 }
 
+/**
+ * How a booking platform redelivers an event that got no 2xx: 1 s, 2 s, 4 s … doubling, at most
+ * 30 s apart, 12 tries (about 3.5 minutes). Platforms keep trying for hours; the scenarios stop
+ * sooner and count what they gave up on.
+ */
+export const PLATFORM_REDELIVERY = { maxTries: 12, retryDelayMs: 1000, backoffMaxMs: 30_000 };
+
 /** Posts one signed event until it gets a 2xx (like a booking platform), at most `maxTries` times. */
-export async function postEvent(d: JourneyDeployment, raw: string, tally: PostTally, opts: { maxTries?: number; retryDelayMs?: number } = {}): Promise<boolean> {
+export async function postEvent(d: JourneyDeployment, raw: string, tally: PostTally, opts: { maxTries?: number; retryDelayMs?: number; backoffMaxMs?: number } = {}): Promise<boolean> {
 	const maxTries = opts.maxTries ?? 1;
 	for (let attempt = 1; attempt <= maxTries; attempt++) {
 		if (!tally.firstPostAt) tally.firstPostAt = Date.now();
@@ -263,9 +272,11 @@ export async function postEvent(d: JourneyDeployment, raw: string, tally: PostTa
 		}
 		if (attempt < maxTries) {
 			tally.redelivered++;
-			await sleep(opts.retryDelayMs ?? 1000);
+			const delay = opts.retryDelayMs ?? 1000;
+			await sleep(opts.backoffMaxMs ? Math.min(delay * 2 ** (attempt - 1), opts.backoffMaxMs) : delay);
 		}
 	}
+	tally.gaveUp++;
 	return false;
 }
 
@@ -276,7 +287,7 @@ export async function postEvent(d: JourneyDeployment, raw: string, tally: PostTa
 export async function postStorm(
 	d: JourneyDeployment,
 	bookings: Booking[],
-	opts: { concurrency: number; maxTries?: number; retryDelayMs?: number; tally?: PostTally; onProgress?: (done: number) => void },
+	opts: { concurrency: number; maxTries?: number; retryDelayMs?: number; backoffMaxMs?: number; tally?: PostTally; onProgress?: (done: number) => void },
 ): Promise<PostTally> {
 	const tally = opts.tally ?? newTally();
 	let next = 0;

@@ -98,6 +98,8 @@ export interface RecoveryOutcome {
 	notHandled: number;
 	/** Crashed executions replayed more than once. */
 	replayedTwice: number;
+	/** Counted as replayed through the original's retrySuccessId only: n8n's public API did not list the replay. */
+	replayedNotListed?: number;
 	replaysByStatus: Record<string, number>;
 	recoveryRunsByStatus: Record<string, number>;
 	/** From the kill until every crashed execution was handled. */
@@ -299,7 +301,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	if (recovery && recoveryKey && recoveryWorkflowId) {
 		// After the settle: every replay finished, and the recovery never replayed anything twice.
 		const final = await recoveryFigures(target, d, { apiKey: recoveryKey, journeyWorkflowId, recoveryWorkflowId });
-		recovery = { ...recovery, replayed: final.replayed, replayedTwice: final.replayedTwice, replaysByStatus: final.replaysByStatus, recoveryRunsByStatus: final.recoveryRunsByStatus, logByStatus: final.logByStatus };
+		recovery = { ...recovery, replayed: final.replayed, replayedTwice: final.replayedTwice, replayedNotListed: final.replayedNotListed, replaysByStatus: final.replaysByStatus, recoveryRunsByStatus: final.recoveryRunsByStatus, logByStatus: final.logByStatus };
 		await target.api.deactivateWorkflow(recoveryWorkflowId).catch(() => undefined);
 	}
 	await undeployJourneys(target, d);
@@ -353,11 +355,15 @@ async function recoveryFigures(target: Target, d: JourneyDeployment, refs: Recov
 	const logged = new Set(log.filter((r) => String(r.workflowId) === refs.journeyWorkflowId || !r.workflowId).map((r) => String(r.executionId)));
 	let crashedSubWorkflowExecutions = 0;
 	for (const id of d.workflowIds.slice(1)) crashedSubWorkflowExecutions += (await publicExecutions(base, refs.apiKey, id, 'crashed')).length;
+	// n8n also writes a successful replay's id into the original's retrySuccessId (the recovery skips those too).
+	const replayedOnce = (e: PublicExecution) => retriesOf(e) >= 1 || Boolean(e.retrySuccessId);
 	return {
 		crashed,
-		replayed: crashed.filter((e) => retriesOf(e) >= 1).length,
+		replayed: crashed.filter(replayedOnce).length,
 		replayedTwice: crashed.filter((e) => retriesOf(e) > 1).length,
-		notHandled: crashed.filter((e) => retriesOf(e) === 0 && !logged.has(String(e.id))).length,
+		notHandled: crashed.filter((e) => !replayedOnce(e) && !logged.has(String(e.id))).length,
+		/** Crashed executions counted as replayed only through retrySuccessId (their replay was not in the listing). */
+		replayedNotListed: crashed.filter((e) => retriesOf(e) === 0 && Boolean(e.retrySuccessId)).length,
 		replaysByStatus: countBy(retries, (e) => e.status),
 		recoveryRunsByStatus: countBy(await publicExecutions(base, refs.apiKey, refs.recoveryWorkflowId), (e) => e.status),
 		logByStatus: countBy(log, (r) => String(r.status)),
@@ -378,7 +384,9 @@ async function awaitRecovery(target: Target, d: JourneyDeployment, o: RecoveryRe
 			return undefined;
 		});
 		if (last && Date.now() >= earliest && last.notHandled === 0) break;
-		if (Date.now() - start > o.timings.timeoutMs) break;
+		// The recovery replays one execution at a time (each call returns when the replay has finished
+		// or parked): allow 10 s per crashed execution beyond the configured wait.
+		if (Date.now() - start > o.timings.timeoutMs + (last?.crashed.length ?? 0) * 10_000) break;
 		await sleep(5000);
 	}
 	const outcome: RecoveryOutcome = {
@@ -388,6 +396,7 @@ async function awaitRecovery(target: Target, d: JourneyDeployment, o: RecoveryRe
 		logByStatus: last?.logByStatus ?? {},
 		notHandled: last?.notHandled ?? -1,
 		replayedTwice: last?.replayedTwice ?? 0,
+		replayedNotListed: last?.replayedNotListed ?? 0,
 		replaysByStatus: last?.replaysByStatus ?? {},
 		recoveryRunsByStatus: last?.recoveryRunsByStatus ?? {},
 		handledSecondsAfterKill: (Date.now() - o.killedAt) / 1000,

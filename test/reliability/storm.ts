@@ -14,6 +14,7 @@ import {
 	generateBookings,
 	percentile,
 	postStorm,
+	PLATFORM_REDELIVERY,
 	settle,
 	undeployJourneys,
 	type Booking,
@@ -44,6 +45,8 @@ export interface StormResult extends CheckResult {
 	postStatus: Record<string, number>;
 	/** Posts answered without a 2xx and posted again (as a booking platform does). */
 	redelivered: number;
+	/** Events the poster gave up on (no 2xx after PLATFORM_REDELIVERY's tries): never acknowledged by n8n. */
+	gaveUp: number;
 	postSeconds: number;
 	eventsPerSecond: number;
 	postLatencyP50Ms: number;
@@ -66,7 +69,7 @@ export async function runStorm(target: Target, opts: StormOptions): Promise<Stor
 	const t0 = Date.now();
 	const tally = await postStorm(d, bookings, {
 		concurrency: opts.concurrency,
-		maxTries: 5,
+		...PLATFORM_REDELIVERY,
 		onProgress: (done) => {
 			if (done % Math.max(1, Math.floor(bookings.length / 5)) === 0) log(`storm: ${done}/${bookings.length} bookings posted (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 		},
@@ -95,6 +98,7 @@ export async function runStorm(target: Target, opts: StormOptions): Promise<Stor
 		posts: tally.posted,
 		postStatus: tally.byStatus,
 		redelivered: tally.redelivered,
+		gaveUp: tally.gaveUp,
 		postSeconds,
 		eventsPerSecond: events / postSeconds,
 		postLatencyP50Ms: percentile(tally.latencies, 50),
