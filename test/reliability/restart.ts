@@ -191,7 +191,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	if (opts.recovery) {
 		if (!(opts.recovery.minAgeMinutes > opts.recovery.claimLeaseMinutes)) throw new Error('recovery.minAgeMinutes must exceed claimLeaseMinutes (docs/recovery.md)');
 		const apiBaseUrl = `${target.api.baseUrl}/api/v1`;
-		const credential = await createRecoveryCredential(target.api, { apiBaseUrl, label: `journey recovery (restart ${target.label})` });
+		const credential = await createRecoveryCredential(target.api, { apiBaseUrl, label: `journey recovery (restart ${target.label} ${crash} ${seed})`, credentialName: `n8n API (journey recovery, ${crash} ${seed})` });
 		recoveryKey = credential.apiKey;
 		recoveryWorkflowId = (
 			await deployJourneyRecovery(target.api, d.tenant, {
