@@ -292,7 +292,7 @@ export async function runRestart(target: Target, opts: RestartOptions): Promise<
 	let crashedNotRunningAtKill = 0;
 	for (const id of watched) {
 		for (const e of await target.api.listExecutions({ workflowId: id, status: ['crashed'], limit: 100 }).catch(() => [])) {
-			// In regular mode n8n also marks executions `new` or `running` in its event log at the kill; only queue mode has a live process to be wrong about.
+			// Started after the kill and still marked crashed: n8n took a live execution for a dead one (queue recovery).
 			if (e.status === 'crashed' && !killedIds.has(String(e.id)) && Date.parse(String(e.startedAt ?? e.createdAt ?? '')) > killedAt) crashedNotRunningAtKill += 1;
 		}
 	}
