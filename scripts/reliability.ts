@@ -28,7 +28,7 @@ import { startFakeCloudApi } from './fake-cloud-api/server';
 import { installN8n, REPO_ROOT, startN8n, type N8nInstance } from './n8n-runtime';
 import { FakeControl } from '../test/support/fakeControl';
 import { runFaults, type FaultsResult } from '../test/reliability/faults';
-import type { Target } from '../test/reliability/journeys';
+import { PLATFORM_REDELIVERY, type Target } from '../test/reliability/journeys';
 import { runRestart, type RestartResult } from '../test/reliability/restart';
 import { runStorm, type StormResult } from '../test/reliability/storm';
 
@@ -265,7 +265,7 @@ function scenarioSection(r: ScenarioResult): string {
 		lines.push(`#### Storm (${s.target}): ${yes(s.ok)}`, '', `Seed ${s.seed}. Categories: ${JSON.stringify(s.bookingsByCategory)}. Events by kind: ${JSON.stringify(s.eventsByDuplicate)}.`, '');
 		lines.push('| figure | value |', '|---|---|', ...common(s));
 		lines.push(
-			`| HTTP answers to the posts | ${JSON.stringify(s.postStatus)} (${n(s.posts)} posts; ${s.redelivered} redelivered after a non-2xx${s.gaveUp === undefined ? '' : `; ${s.gaveUp} events never answered 2xx after 12 tries with backoff`}) |`,
+			`| HTTP answers to the posts | ${JSON.stringify(s.postStatus)} (${n(s.posts)} posts; ${s.redelivered} redelivered after a non-2xx${s.gaveUp === undefined ? '' : `; ${s.gaveUp} events never answered 2xx after ${PLATFORM_REDELIVERY.maxTries} tries with backoff`}) |`,
 			`| posting time / rate | ${s.postSeconds.toFixed(1)} s, ${s.eventsPerSecond.toFixed(1)} events/s |`,
 			`| post latency p50 / p99 | ${s.postLatencyP50Ms} ms / ${s.postLatencyP99Ms} ms |`,
 		);

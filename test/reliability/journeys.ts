@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'crypto';
 
 import axios from 'axios';
 
-import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { retryDelayMs, signBookingWebhook, type BookingEventType } from '../../lib';
 import { BOOKING_SITE, bookingEventBody } from '../../scripts/n8n-runtime/bookingEvents';
 import type { RequestRecord } from '../../scripts/fake-cloud-api/server';
 import type { N8nApi, N8nInstance, WorkflowJson } from '../../scripts/n8n-runtime';
@@ -273,7 +273,9 @@ export async function postEvent(d: JourneyDeployment, raw: string, tally: PostTa
 		if (attempt < maxTries) {
 			tally.redelivered++;
 			const delay = opts.retryDelayMs ?? 1000;
-			await sleep(opts.backoffMaxMs ? Math.min(delay * 2 ** (attempt - 1), opts.backoffMaxMs) : delay);
+			// The package's own backoff (lib/whatsapp/retry.ts), without jitter: 1, 2, 4 … s up to the cap.
+			const backoff = { maxRetries: maxTries - 1, baseDelayMs: delay, maxDelayMs: opts.backoffMaxMs ?? delay };
+			await sleep(opts.backoffMaxMs ? retryDelayMs(backoff, attempt, undefined, () => 1) : delay);
 		}
 	}
 	tally.gaveUp++;
