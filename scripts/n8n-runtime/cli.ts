@@ -1,5 +1,6 @@
 /**
  * tsx scripts/n8n-runtime/cli.ts install
+ * tsx scripts/n8n-runtime/cli.ts lock      (rewrite ./lock after a version bump)
  * tsx scripts/n8n-runtime/cli.ts start --extensions <dir> [--port 5678] [--user-folder <dir>]
  *                                      [--custom] [--log-level debug]
  *
@@ -8,7 +9,7 @@
  */
 import path from 'node:path';
 
-import { installN8n, N8N_VERSION, OWNER_FILE, REPO_ROOT, startN8n } from './index';
+import { installN8n, N8N_VERSION, OWNER_FILE, REPO_ROOT, startN8n, writeRuntimeLock } from './index';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,8 +25,12 @@ async function main(): Promise<void> {
     log(`ready: node ${r.nodeBin}, n8n ${r.n8nBin}`);
     return;
   }
+  if (cmd === 'lock') {
+    writeRuntimeLock({ log });
+    return;
+  }
   if (cmd !== 'start') {
-    console.error('usage: cli.ts install | start --extensions <dir> [--port 5678] [--user-folder <dir>] [--custom] [--log-level info]');
+    console.error('usage: cli.ts install | lock | start --extensions <dir> [--port 5678] [--user-folder <dir>] [--custom] [--log-level info]');
     process.exit(2);
   }
 

