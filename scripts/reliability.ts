@@ -168,6 +168,8 @@ async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 	return {
 		target: {
 			label: 'queue',
+			// The fourth setting docs/queue-mode.md asks for: answer the platform after the run parked.
+			bookingRespond: 'lastNode',
 			baseUrl: instance.baseUrl,
 			api: instance.api,
 			fake: new FakeControl(fake.url),

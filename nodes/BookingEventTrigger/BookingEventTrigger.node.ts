@@ -119,15 +119,17 @@ export class BookingEventTrigger implements INodeType {
 			{ name: 'resortBookingWebhookApi', required: true, testedBy: 'bookingWebhookSecrets' },
 			{ name: 'resortGuestDataApi', required: true, testedBy: 'guestDataKeys' },
 		],
-		// Accepted events are answered by n8n (202, the body from webhookResponse) only once it has
-		// created the execution: a 202 means the event is stored. See the end of webhook().
+		// Accepted events are answered by n8n, never by webhook() itself: "Immediately" once it has
+		// created the execution (202, the body from webhookResponse), "When Last Node Finishes" once
+		// the run has parked on a Wait or ended (202, no body; 500 if the run failed). See the end of
+		// webhook() and the Respond parameter.
 		webhooks: [
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: 'onReceived',
+				responseMode: '={{$parameter["respond"] === "lastNode" ? "lastNode" : "onReceived"}}',
 				responseCode: '={{202}}',
-				responseData: '',
+				responseData: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
 				path: 'booking',
 			},
 		],
@@ -199,6 +201,26 @@ export class BookingEventTrigger implements INodeType {
 				default: '',
 				placeholder: 'villa-mar, family-suite',
 				description: 'Comma-separated. When set, events for other accommodations go to Needs Review.',
+			},
+			{
+				displayName: 'Respond',
+				name: 'respond',
+				type: 'options',
+				default: 'onReceived',
+				options: [
+					{
+						name: 'Immediately',
+						value: 'onReceived',
+						description: 'Answer 202 as soon as n8n has stored the execution, before the journey runs (fastest)',
+					},
+					{
+						name: 'When Last Node Finishes',
+						value: 'lastNode',
+						description:
+							'Answer 202 (no body) once the journey run has parked on a Wait or ended, and 500 if it failed, so the platform delivers again. Needed in queue mode: a worker that dies mid-run takes the stored event with it.',
+					},
+				],
+				description: 'When the booking platform gets its answer (docs/queue-mode.md)',
 			},
 			{
 				displayName: 'Report Refused Requests',
@@ -366,9 +388,10 @@ export class BookingEventTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		this.getWorkflowStaticData('node').seenEventIds = seen.toJSON();
-		// Not answered here: n8n answers 202 with this body after it has created the execution, or
-		// 500 if it could not (e.g. SQLite's write lock timed out under a storm). Then the platform
-		// redelivers, so these event ids must not count as seen.
+		// Not answered here: n8n answers 202 after it has created the execution (Respond:
+		// Immediately) or after the run parked or ended (When Last Node Finishes), and 500 if it
+		// could not create it (e.g. SQLite's write lock timed out under a storm) or the run failed.
+		// Then the platform redelivers, so these event ids must not count as seen.
 		forgetUnlessAcknowledged(
 			this,
 			seen,

@@ -256,6 +256,8 @@ export async function runExactlyOnceJourneys(
 			quietHoursEnd: '00:00',
 		});
 		const deployed = await deployWorkflow(n8n.api, tenant, workflow, {
+			// docs/queue-mode.md: in queue mode the platform is answered once the run parked or ended.
+			'Booking Event': { respond: 'lastNode' },
 			'Wait Before Reminder 1': { amount: R1_DELAY_S, unit: 'seconds' },
 			'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: confirmationId } },
 			'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },

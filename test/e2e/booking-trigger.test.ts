@@ -200,6 +200,63 @@ test('the same event delivered 50 times at once is emitted exactly once', async 
 	expect(emitted).toHaveLength(1);
 });
 
+/**
+ * Booking Event → Gate (a Code node that throws until `failUntil`, like a resort system that is
+ * briefly down) → Park (a 2-minute Wait, which n8n stores in its database like a journey's wait).
+ */
+async function deployGated(respond: 'onReceived' | 'lastNode', failUntil: number) {
+	const json = workflow({ platform: 'generic', authentication: 'signature', respond });
+	json.nodes.push(
+		{ id: randomUUID(), name: 'Gate', type: 'n8n-nodes-base.code', typeVersion: 2, position: [500, -150], parameters: { jsCode: `if (Date.now() < ${failUntil}) throw new Error('resort system not ready');\nreturn $input.all();` } },
+		{ id: randomUUID(), name: 'Park', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [700, -150], webhookId: randomUUID(), parameters: { resume: 'timeInterval', amount: 2, unit: 'minutes' } },
+	);
+	json.connections.Accepted = { main: [[{ node: 'Gate', type: 'main', index: 0 }]] };
+	json.connections.Gate = { main: [[{ node: 'Park', type: 'main', index: 0 }]] };
+	const id = await n8n.createWorkflow(json);
+	await n8n.activateWorkflow(id);
+	const webhookId = (json.nodes[0] as unknown as { webhookId: string }).webhookId;
+	return { id, url: `${env.n8nUrl}/webhook/${webhookId}/booking` };
+}
+
+test('Respond "When Last Node Finishes" answers once the run parked, and 500 when it failed, so the redelivery runs again', async () => {
+	const failUntil = Date.now() + 12_000;
+	const safe = await deployGated('lastNode', failUntil);
+	const fast = await deployGated('onReceived', failUntil);
+	const forSafe = event('booking_started');
+	const forFast = event('booking_started');
+
+	// The run fails at the gate. "Immediately" has already said 202; "When Last Node Finishes" says 500.
+	const safeFirst = await post(safe.url, forSafe);
+	expect({ status: safeFirst.status, body: safeFirst.data }).toEqual({ status: 500, body: { message: 'Error in workflow' } });
+	const fastFirst = await post(fast.url, forFast);
+	expect(fastFirst.status).toBe(202);
+	expect(fastFirst.data).toEqual({ accepted: true, events: [{ eventId: forFast.eventId, duplicate: false, needsReview: false }] });
+	expect(Date.now()).toBeLessThan(failUntil); // both first deliveries really met the failing gate
+	await n8n.waitForExecutions(safe.id, 1, 30_000);
+	await n8n.waitForExecutions(fast.id, 1, 30_000);
+
+	// The platforms deliver again once the resort system is back.
+	await sleep(Math.max(0, failUntil - Date.now()) + 500);
+	const safeAgain = await post(safe.url, forSafe);
+	// Answered only after the run reached the Wait and n8n stored it there.
+	expect(safeAgain.status).toBe(202);
+	expect(safeAgain.data).toBe('');
+	const safeRuns = await n8n.listExecutions({ workflowId: safe.id });
+	expect(safeRuns.map((e) => e.status).sort()).toEqual(['error', 'waiting']);
+	const parked = safeRuns.find((e) => e.status === 'waiting');
+	expect(N8nApi.nodeOutput(await n8n.getExecution(parked!.id), 'Gate', 0)).toEqual([expect.objectContaining({ eventId: forSafe.eventId })]);
+
+	// "Immediately": the redelivery is a duplicate of an event n8n acknowledged, so nothing runs it again
+	// (only journey-recovery's replay of the failed execution can).
+	const fastAgain = await post(fast.url, forFast);
+	expect(fastAgain.status).toBe(202);
+	expect(fastAgain.data).toEqual({ accepted: true, events: [{ eventId: forFast.eventId, duplicate: true }] });
+	expect((await n8n.listExecutions({ workflowId: fast.id })).map((e) => e.status)).toEqual(['error']);
+
+	await n8n.deactivateWorkflow(safe.id);
+	await n8n.deactivateWorkflow(fast.id);
+});
+
 test('valid events that cannot be acted on go to the review output with the reasons', async () => {
 	const noConsent = event('booking_abandoned', { guest: { phone: OTHER_PHONE, name: 'Ana', language: 'pt', marketingConsent: false } });
 	const noPhone = event('reservation_confirmed', { guest: { name: 'Ana', language: 'pt', marketingConsent: true } });

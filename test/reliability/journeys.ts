@@ -34,6 +34,11 @@ export interface Target {
 	 * target (queue mode on Postgres: scripts/postgres/resort-unique-keys.sql).
 	 */
 	afterTablesProvisioned?: () => void | Promise<void>;
+	/**
+	 * The Booking Event Trigger's Respond setting for this target (shipped: 'onReceived'). Queue
+	 * mode needs 'lastNode' (docs/queue-mode.md): a worker killed mid-run loses the stored event.
+	 */
+	bookingRespond?: 'onReceived' | 'lastNode';
 	/** Called with every guest number handed to n8n (the e2e plaintext scan registers them). */
 	onPhone?: (phone: string) => void;
 	log?: (line: string) => void;
@@ -59,7 +64,8 @@ export interface JourneyDeployment {
  * The three shipped journey workflows, deployed as an agency imports them, with only the owner's
  * knobs changed: Wait Before Reminder 1 = wait1S, Reminder 2 window = reminder2S (min = max),
  * quiet hours off (the run must not depend on the time of day), and, when given, the claim lease
- * (`claimLeaseMinutes` in each workflow's settings; shipped 15). First Contact is deployed as
+ * (`claimLeaseMinutes` in each workflow's settings; shipped 15), and the target's Respond setting
+ * of the Booking Event Trigger (`bookingRespond`). First Contact is deployed as
  * shipped too: the status webhooks of the journeys' sends arrive there.
  */
 export async function deployJourneys(target: Target, opts: { label: string; wait1S: number; reminder2S: number; claimLeaseMinutes?: number }): Promise<JourneyDeployment> {
@@ -101,6 +107,7 @@ export async function deployJourneys(target: Target, opts: { label: string; wait
 		...lease,
 	});
 	const deployed = await deployWorkflow(api, tenant, workflow, {
+		...(target.bookingRespond ? { 'Booking Event': { respond: target.bookingRespond } } : {}),
 		'Wait Before Reminder 1': { amount: opts.wait1S, unit: 'seconds' },
 		'Confirm Reservation': { workflowId: { __rl: true, mode: 'id', value: confirmationId } },
 		'Post-Stay Review': { workflowId: { __rl: true, mode: 'id', value: postStayId } },
