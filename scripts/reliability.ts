@@ -209,7 +209,8 @@ async function startQueueTarget(): Promise<TargetHandle | { notRun: string }> {
 }
 // ------------------------------------------------------------------------------------------------
 
-type ScenarioResult = StormResult | FaultsResult | RestartResult | { scenario: string; target: string; error: string } | { scenario: string; target: string; skipped: string };
+/** bookingRespond: the Booking Event Trigger's Respond setting the target deployed the journeys with. */
+type ScenarioResult = ((StormResult | FaultsResult | RestartResult) & { bookingRespond?: string }) | { scenario: string; target: string; error: string } | { scenario: string; target: string; skipped: string };
 
 async function exactlyOnceSuite(handle: TargetHandle): Promise<ScenarioResult[]> {
 	const out: ScenarioResult[] = [];
@@ -222,7 +223,8 @@ async function exactlyOnceSuite(handle: TargetHandle): Promise<ScenarioResult[]>
 			return;
 		}
 		try {
-			out.push(await run());
+			const result = await run();
+			out.push('error' in result || 'skipped' in result ? result : { ...result, bookingRespond: t.bookingRespond ?? 'onReceived' });
 		} catch (error) {
 			log(`${scenario} (${t.label}) failed to run: ${(error as Error).stack}`);
 			out.push({ scenario, target: t.label, error: (error as Error).message });
@@ -242,11 +244,15 @@ async function exactlyOnceSuite(handle: TargetHandle): Promise<ScenarioResult[]>
 const n = (v: number) => v.toLocaleString('en-US');
 const yes = (ok: boolean) => (ok ? '**pass**' : '**FAIL**');
 
+/** Results recorded before the setting existed (3 Dec 2026) ran with the only behaviour there was. */
+const respondLabel = (respond: string | undefined) =>
+	respond === 'lastNode' ? 'When Last Node Finishes' : respond === 'onReceived' ? 'Immediately' : 'Immediately (run before the setting existed)';
+
 function scenarioSection(r: ScenarioResult): string {
 	if ('skipped' in r) return `#### ${r.scenario} (${r.target})\n\nNot run: ${r.skipped}.\n`;
 	if ('error' in r) return `#### ${r.scenario} (${r.target})\n\n**The scenario could not complete:** \`${r.error}\`.\n`;
 	const lines: string[] = [];
-	const common = (c: StormResult | FaultsResult | RestartResult) => [
+	const common = (c: (StormResult | FaultsResult | RestartResult) & { bookingRespond?: string }) => [
 		`| bookings | ${n(c.bookings)} |`,
 		`| events posted (incl. duplicates) | ${n(c.events)} |`,
 		`| required messages | ${n(c.expectedMessages)} |`,
@@ -261,6 +267,7 @@ function scenarioSection(r: ScenarioResult): string {
 		`| review-queue rows / correction-queue rows | ${c.reviewRows} / ${c.correctionRows} |`,
 		`| executions not successful (error/crashed/canceled, up to 100 listed per status) | ${JSON.stringify(c.executionsNotSuccessful)} |`,
 		`| settled (no execution left, log quiet) | ${c.settled} after ${c.settleSeconds.toFixed(0)} s |`,
+		`| Booking Event Trigger → Respond | ${respondLabel(c.bookingRespond)} |`,
 	];
 	if (r.scenario === 'storm') {
 		const s = r as StormResult;
