@@ -100,12 +100,14 @@ export class ResortWhatsAppTrigger implements INodeType {
 				path: 'webhook',
 			},
 			{
-				// Accepted events are answered by n8n (200, the body from webhookResponse) once it has
-				// created the execution: a 200 means they are stored. See the end of webhook().
+				// Accepted events are answered by n8n, never by webhook() itself: "Immediately" once it
+				// has created the execution (200, the body from webhookResponse), "When Last Node
+				// Finishes" once the run parked or ended (200, no body; 500 if it failed, and Meta
+				// delivers again). See the end of webhook() and the Respond parameter.
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				responseData: '',
+				responseMode: '={{$parameter["respond"] === "lastNode" ? "lastNode" : "onReceived"}}',
+				responseData: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
 				path: 'webhook',
 			},
 		],
@@ -164,6 +166,26 @@ export class ResortWhatsAppTrigger implements INodeType {
 				default: true,
 				description:
 					"Whether to point the WhatsApp Business Account's webhook at this workflow on activation (Meta's per-account callback override). Turn off to configure the callback URL by hand in the Meta App Dashboard.",
+			},
+			{
+				displayName: 'Respond',
+				name: 'respond',
+				type: 'options',
+				default: 'onReceived',
+				options: [
+					{
+						name: 'Immediately',
+						value: 'onReceived',
+						description: 'Answer Meta 200 as soon as n8n has stored the execution, before the workflow runs (fastest)',
+					},
+					{
+						name: 'When Last Node Finishes',
+						value: 'lastNode',
+						description:
+							'Answer 200 (no body) once the run has parked on a Wait or ended, and 500 if it failed, so Meta delivers again. For queue mode: a worker that dies mid-run takes the stored message with it.',
+					},
+				],
+				description: 'When Meta gets its answer (docs/queue-mode.md)',
 			},
 			{
 				// n8n hands the raw request to version-1 webhook nodes whose options.binaryData is set,
@@ -286,10 +308,11 @@ export class ResortWhatsAppTrigger implements INodeType {
 		if (fresh.length === 0) return reply(this, 200, { received: events.length, accepted: 0 });
 		this.getWorkflowStaticData('node').seenEventKeys = seen.toJSON();
 		const keys = await optionalGuestKeys(this);
-		// Not answered here: n8n answers 200 with webhookResponse once it has created the execution
-		// (before the workflow runs, so Meta gets its quick answer), or 500 if it could not (e.g.
-		// SQLite's write lock timed out under load). Then Meta redelivers, so these keys must not
-		// count as seen. A 200 therefore means the message or status is stored.
+		// Not answered here: n8n answers 200 once it has created the execution (Respond:
+		// Immediately, before the workflow runs, so Meta gets its quick answer) or once the run
+		// parked or ended (When Last Node Finishes), and 500 if it could not create it (e.g.
+		// SQLite's write lock timed out under load) or the run failed. Then Meta redelivers, so these
+		// keys must not count as seen. A 200 therefore means the message or status is stored.
 		forgetUnlessAcknowledged(this, seen, fresh.map((event) => event.eventKey));
 		return {
 			workflowData: [fresh.map((event) => ({ json: (keys ? protectEvent(event, keys) : event) as unknown as IDataObject }))],

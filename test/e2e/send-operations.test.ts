@@ -4,7 +4,7 @@
  * n8n's error output when the user enables it.
  */
 import { N8nApi, type WorkflowJson } from '../../scripts/n8n-runtime';
-import { connect, createTenant, deployWorkflow, eventually, type Tenant } from '../support/e2e';
+import { connect, createTenant, deployWorkflow, eventually, sleep, type Tenant } from '../support/e2e';
 import { createGuestDataCredential, withGuestData, type GuestDataCredential } from '../support/guestData';
 
 jest.setTimeout(120_000);
@@ -283,5 +283,50 @@ test('a batch is paced to the node rate limit instead of flooding the API', asyn
 	expect(busiest).toBeLessThanOrEqual(perSecond + 2);
 	// 60 sends at 20 per 1,020 ms: the 41st cannot leave before two full windows.
 	expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(2 * 1020 - 100);
+	await n8n.deactivateWorkflow(id);
+});
+
+test('Respond "When Last Node Finishes": a status whose run failed is answered 500, and Meta\'s redelivery runs it', async () => {
+	const failUntil = Date.now() + 10_000;
+	const gated: WorkflowJson = {
+		...statusWorkflow,
+		name: 'e2e: statuses answered after the run',
+		nodes: [
+			{ ...statusWorkflow.nodes[0], parameters: { events: ['status'], registerWebhook: true, respond: 'lastNode' } },
+			{
+				id: 'gate',
+				name: 'Gate',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: `if (Date.now() < ${failUntil}) throw new Error('analytics store not ready');\nreturn $input.all();` },
+			},
+		],
+		connections: { 'Status Update': { main: [[{ node: 'Gate', type: 'main', index: 0 }]] } },
+	};
+	const { id } = await deployWorkflow(n8n, tenant, withGuestData(gated, guestData));
+	const [message] = await fake.messages({ phoneNumberId: tenant.phoneNumberId });
+	const wamid = message.wamid;
+
+	const first = await fake.status({ wamid, status: 'read' });
+	expect({ status: first?.responseStatus, body: first?.responseBody }).toEqual({ status: 500, body: JSON.stringify({ message: 'Error in workflow' }) });
+	expect(Date.now()).toBeLessThan(failUntil); // the first delivery really met the failing gate
+	await sleep(Math.max(0, failUntil - Date.now()) + 500);
+	// Meta delivers a webhook again until it gets a 200; the trigger forgot the unacknowledged key.
+	const again = await fake.status({ wamid, status: 'read' });
+	expect({ status: again?.responseStatus, body: again?.responseBody }).toEqual({ status: 200, body: '' });
+	// Once acknowledged, the same status is a duplicate again.
+	const repeated = await fake.status({ wamid, status: 'read' });
+	expect({ status: repeated?.responseStatus, body: JSON.parse(repeated?.responseBody ?? 'null') }).toEqual({ status: 200, body: { received: 1, accepted: 0 } });
+
+	// Answered only after the run ended: both runs are already finished, the second one past the gate.
+	const ours: string[] = [];
+	for (const e of await n8n.listExecutions({ workflowId: id })) {
+		const execution = await n8n.getExecution(e.id);
+		if (N8nApi.nodeOutput(execution, 'Status Update', 0).some((item) => item.wamid === wamid && item.status === 'read')) {
+			ours.push(`${e.status}:${N8nApi.nodeOutput(execution, 'Gate', 0).length}`);
+		}
+	}
+	expect(ours.sort()).toEqual(['error:0', 'success:1']);
 	await n8n.deactivateWorkflow(id);
 });
