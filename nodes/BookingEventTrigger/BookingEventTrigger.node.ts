@@ -33,6 +33,7 @@ import { readRawBody } from '../ResortWhatsAppTrigger/rawBody';
 import { cachedCredentials } from './credentialCache';
 import { manualWebhookMethods } from '../shared/manualWebhook';
 import { forgetUnlessAcknowledged } from '../shared/acknowledgement';
+import { respondProperty, respondWebhookDescription } from '../shared/respond';
 
 const ACCEPTED = 0;
 const NEEDS_REVIEW = 1;
@@ -127,9 +128,8 @@ export class BookingEventTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: '={{$parameter["respond"] === "lastNode" ? "lastNode" : "onReceived"}}',
+				...respondWebhookDescription,
 				responseCode: '={{202}}',
-				responseData: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
 				path: 'booking',
 			},
 		],
@@ -202,26 +202,7 @@ export class BookingEventTrigger implements INodeType {
 				placeholder: 'villa-mar, family-suite',
 				description: 'Comma-separated. When set, events for other accommodations go to Needs Review.',
 			},
-			{
-				displayName: 'Respond',
-				name: 'respond',
-				type: 'options',
-				default: 'onReceived',
-				options: [
-					{
-						name: 'Immediately',
-						value: 'onReceived',
-						description: 'Answer 202 as soon as n8n has stored the execution, before the journey runs (fastest)',
-					},
-					{
-						name: 'When Last Node Finishes',
-						value: 'lastNode',
-						description:
-							'Answer 202 (no body) once the journey run has parked on a Wait or ended, and 500 if it failed, so the platform delivers again. Needed in queue mode: a worker that dies mid-run takes the stored event with it.',
-					},
-				],
-				description: 'When the booking platform gets its answer (docs/queue-mode.md)',
-			},
+			respondProperty('the booking platform', 202),
 			{
 				displayName: 'Report Refused Requests',
 				name: 'reportRefused',

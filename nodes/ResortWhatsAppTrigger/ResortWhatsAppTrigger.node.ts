@@ -20,6 +20,7 @@ import {
 } from '../../lib/whatsapp';
 import { getGraphSettings, graphRequest } from '../ResortWhatsApp/transport';
 import { forgetUnlessAcknowledged } from '../shared/acknowledgement';
+import { respondProperty, respondWebhookDescription } from '../shared/respond';
 import { optionalGuestKeys, testGuestDataKeys } from '../shared/guestData';
 import { readRawBody } from './rawBody';
 
@@ -106,8 +107,7 @@ export class ResortWhatsAppTrigger implements INodeType {
 				// delivers again). See the end of webhook() and the Respond parameter.
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: '={{$parameter["respond"] === "lastNode" ? "lastNode" : "onReceived"}}',
-				responseData: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
+				...respondWebhookDescription,
 				path: 'webhook',
 			},
 		],
@@ -167,26 +167,7 @@ export class ResortWhatsAppTrigger implements INodeType {
 				description:
 					"Whether to point the WhatsApp Business Account's webhook at this workflow on activation (Meta's per-account callback override). Turn off to configure the callback URL by hand in the Meta App Dashboard.",
 			},
-			{
-				displayName: 'Respond',
-				name: 'respond',
-				type: 'options',
-				default: 'onReceived',
-				options: [
-					{
-						name: 'Immediately',
-						value: 'onReceived',
-						description: 'Answer Meta 200 as soon as n8n has stored the execution, before the workflow runs (fastest)',
-					},
-					{
-						name: 'When Last Node Finishes',
-						value: 'lastNode',
-						description:
-							'Answer 200 (no body) once the run has parked on a Wait or ended, and 500 if it failed, so Meta delivers again. For queue mode: a worker that dies mid-run takes the stored message with it.',
-					},
-				],
-				description: 'When Meta gets its answer (docs/queue-mode.md)',
-			},
+			respondProperty('Meta', 200),
 			{
 				// n8n hands the raw request to version-1 webhook nodes whose options.binaryData is set,
 				// instead of parsing it first. The signature must be checked over the exact bytes Meta
