@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 
 import axios from 'axios';
 
-import { signBookingWebhook, type BookingEventType } from '../../lib';
+import { journeySendTag, signBookingWebhook, type BookingEventType } from '../../lib';
 import { bookingEventBody } from './bookingEvents';
 import { formatStayDate } from '../../lib/templates';
 import {
@@ -161,6 +161,8 @@ export function reminder1Body(guest: Guest): Record<string, unknown> {
 		recipient_type: 'individual',
 		to: guest.phone.slice(1),
 		type: 'template',
+		// Journey sends carry their journey tag (lib/journey/sendTag.ts, docs/recovery.md).
+		biz_opaque_callback_data: journeySendTag('reminder1', guest.bookingId),
 		template: {
 			name: 'booking_reminder_1',
 			language: { code },
