@@ -62,7 +62,10 @@ function workflow(parameters: Record<string, unknown>): WorkflowJson {
 }
 
 async function deploy(parameters: Record<string, unknown>) {
-	const json = workflow(parameters);
+	return await activate(workflow(parameters));
+}
+
+async function activate(json: WorkflowJson) {
 	const id = await n8n.createWorkflow(json);
 	await n8n.activateWorkflow(id);
 	const webhookId = (json.nodes[0] as unknown as { webhookId: string }).webhookId;
@@ -212,10 +215,7 @@ async function deployGated(respond: 'onReceived' | 'lastNode', failUntil: number
 	);
 	json.connections.Accepted = { main: [[{ node: 'Gate', type: 'main', index: 0 }]] };
 	json.connections.Gate = { main: [[{ node: 'Park', type: 'main', index: 0 }]] };
-	const id = await n8n.createWorkflow(json);
-	await n8n.activateWorkflow(id);
-	const webhookId = (json.nodes[0] as unknown as { webhookId: string }).webhookId;
-	return { id, url: `${env.n8nUrl}/webhook/${webhookId}/booking` };
+	return await activate(json);
 }
 
 test('Respond "When Last Node Finishes" answers once the run parked, and 500 when it failed, so the redelivery runs again', async () => {
