@@ -119,3 +119,29 @@ export function planRecovery(executions: ExecutionListItem[], options: RecoveryO
 	plan.gaveUp.sort((a, b) => Number(a.id) - Number(b.id));
 	return plan;
 }
+
+/** What `GET /api/v1/executions/{id}?includeData=true` returns, as far as the check below reads it. */
+export interface StoredExecution {
+	data?: {
+		resultData?: { runData?: Record<string, unknown> | null } | null;
+		executionData?: { nodeExecutionStack?: unknown[] | null } | null;
+	} | null;
+	dataTooLargeToDisplay?: boolean;
+}
+
+/**
+ * Whether n8n's Retry would have anything to run. In queue mode n8n 2.40.7 fails a job whose worker
+ * died with `MaxStalledCountError` and stores in its place an empty run holding only that error
+ * (workflow-runner.js processError: `runData: {}`, no node stack). A retry of that runs nothing
+ * and fails at once, every attempt, so the chain would end `gave_up` for an event that only the
+ * sender still has (with Respond: When Last Node Finishes it got a 500 and sent it again).
+ * Anything else (data missing from the answer, too large to show, a node that ran or is queued)
+ * counts as replayable, so a doubt never skips a replay.
+ */
+export function hasWorkToReplay(execution: StoredExecution): boolean {
+	const data = execution.data;
+	if (!data || execution.dataTooLargeToDisplay) return true;
+	const ran = Object.keys(data.resultData?.runData ?? {}).length > 0;
+	const queued = (data.executionData?.nodeExecutionStack ?? []).length > 0;
+	return ran || queued;
+}

@@ -4,7 +4,7 @@ import vm from 'vm';
 
 import { DateTime } from 'luxon';
 
-import { planRecovery, type ExecutionListItem, type RecoveryOptions } from '../../lib';
+import { hasWorkToReplay, planRecovery, type ExecutionListItem, type RecoveryOptions, type StoredExecution } from '../../lib';
 
 const NOW = new Date('2026-12-02T10:00:00.000Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
@@ -182,5 +182,40 @@ describe('workflows/journey-recovery.json Plan Retries', () => {
 		expect(() => runCode([[crashed(3)]], [], { journeyWorkflowIds: ' ', minAgeMinutes: 16, maxAttempts: 3 }, NOW)).toThrow(/journeyWorkflowIds/);
 		// The detached list alone does not count: the journey workflow is what the recovery is for.
 		expect(() => runCode([[crashed(3)]], [], { journeyWorkflowIds: '', detachedJourneyWorkflowIds: 'wfPostStay', minAgeMinutes: 16, maxAttempts: 3 }, NOW)).toThrow(/journeyWorkflowIds/);
+	});
+});
+
+describe('hasWorkToReplay and the workflow\'s Anything to Replay? check', () => {
+	// Shapes n8n 2.40.7 stores: processError's emptied run (queue mode, the worker died), a crashed
+	// run amended from the event log, a failed run that stopped at a node, one never started.
+	const emptied: StoredExecution = { data: { resultData: { runData: {} }, executionData: { nodeExecutionStack: [] } } };
+	const cases: Array<[string, StoredExecution, boolean]> = [
+		['emptied by n8n (MaxStalledCountError)', emptied, false],
+		['emptied, without an executionData object', { data: { resultData: { runData: {} } } }, false],
+		['crashed with nodes that ran', { data: { resultData: { runData: { 'Booking Event': [{}] } }, executionData: { nodeExecutionStack: [] } } }, true],
+		['failed at a node', { data: { resultData: { runData: { 'Booking Event': [{}], 'Confirm Reservation': [{}] } } } }, true],
+		['crashed before its first node ran (its start node is queued)', { data: { resultData: { runData: {} }, executionData: { nodeExecutionStack: [{ node: { name: 'Booking Event' } }] } } }, true],
+		['no data in the answer (the read failed)', { error: 'Not Found' } as StoredExecution, true],
+		['data too large to show', { data: null, dataTooLargeToDisplay: true }, true],
+		['too large, with a partial empty body', { ...emptied, dataTooLargeToDisplay: true }, true],
+		['null run data', { data: { resultData: { runData: null }, executionData: { nodeExecutionStack: null } } }, false],
+	];
+
+	test.each(cases)('%s', (_name, execution, expected) => {
+		expect(hasWorkToReplay(execution)).toBe(expected);
+	});
+
+	test('the IF node evaluates the same rule (an owner sees it in the editor; n8n cannot import the package)', () => {
+		const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'workflows', 'journey-recovery.json'), 'utf8')) as {
+			nodes: Array<{ name: string; parameters: { conditions?: { conditions: Array<{ leftValue: string }> } } }>;
+			connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+		};
+		const [condition] = workflow.nodes.find((n) => n.name === 'Anything to Replay?')!.parameters.conditions!.conditions;
+		const expression = /^=\{\{([\s\S]*)\}\}$/.exec(condition.leftValue)![1];
+		const evaluate = vm.runInNewContext(`($json) => (${expression})`) as (json: StoredExecution) => boolean;
+		for (const [name, execution, expected] of cases) expect({ name, replay: evaluate(execution) }).toEqual({ name, replay: expected });
+		// true goes on to the Retry, false to its own log row; a read that fails still reaches the check.
+		expect(workflow.connections['Anything to Replay?'].main.map((out) => out.map((c) => c.node))).toEqual([['Retry Execution'], ['Log Nothing to Replay']]);
+		expect(workflow.connections['Replay?'].main[0].map((c) => c.node)).toEqual(['Read Execution']);
 	});
 });
