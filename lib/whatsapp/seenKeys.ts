@@ -21,6 +21,11 @@ const COMPACT_PREFIX = 'v2:';
  */
 export class SeenKeys {
 	private readonly seen = new Map<string, number>();
+	/**
+	 * Keys added by a request that has not been answered yet (in this process; never saved). Until
+	 * that answer is a 2xx the key may still be forgotten, so a repeat must not be told "duplicate".
+	 */
+	private readonly unanswered = new Set<string>();
 	/** The records of `seen`, in its order; undefined when it must be rebuilt. */
 	private encoded: string | undefined = '';
 
@@ -52,7 +57,27 @@ export class SeenKeys {
 	 * (n8n could not start the execution), so the sender's redelivery must be processed.
 	 */
 	forget(key: string): void {
-		if (this.seen.delete(digestOf(key))) this.encoded = undefined;
+		const digest = digestOf(key);
+		this.unanswered.delete(digest);
+		if (this.seen.delete(digest)) this.encoded = undefined;
+	}
+
+	/** The request that added these keys is being processed; its answer is not sent yet. */
+	awaitAnswer(keys: string[]): void {
+		for (const key of keys) this.unanswered.add(digestOf(key));
+	}
+
+	/** That request was answered: a 2xx keeps its keys as seen, anything else forgets them (the sender delivers again). */
+	answered(keys: string[], acknowledged: boolean): void {
+		for (const key of keys) {
+			if (acknowledged) this.unanswered.delete(digestOf(key));
+			else this.forget(key);
+		}
+	}
+
+	/** Seen, but the request that added it has not been answered 2xx yet. */
+	isAwaitingAnswer(key: string): boolean {
+		return this.unanswered.has(digestOf(key));
 	}
 
 	has(key: string, nowMs: number): boolean {

@@ -312,9 +312,12 @@ export class BookingEventTrigger implements INodeType {
 		const seen = seenEventIds(this);
 		const now = Date.now();
 		const responseEvents: IDataObject[] = [];
+		// Repeats of an event whose own request is still running: not answered "duplicate" (below).
+		const stillRunning: string[] = [];
 
 		const acceptValid = (event: BookingEvent) => {
 			if (!seen.add(event.eventId, now)) {
+				if (seen.isAwaitingAnswer(event.eventId)) stillRunning.push(event.eventId);
 				responseEvents.push({ eventId: event.eventId, duplicate: true });
 				return;
 			}
@@ -352,6 +355,7 @@ export class BookingEventTrigger implements INodeType {
 				}
 				const eventId = item.event.eventId;
 				if (eventId && !seen.add(eventId, now)) {
+					if (seen.isAwaitingAnswer(eventId)) stillRunning.push(eventId);
 					responseEvents.push({ eventId, duplicate: true });
 					continue;
 				}
@@ -362,6 +366,19 @@ export class BookingEventTrigger implements INodeType {
 				respond(this, 202, { accepted: true, events: [], ignored: adapted.ignored as unknown as IDataObject[] });
 				return { noWebhookResponse: true };
 			}
+		}
+
+		if (stillRunning.length > 0) {
+			// The first delivery of this event has not been answered yet, and if its run fails it
+			// gets a 500 and the event is forgotten. A 2xx "duplicate" now could end the sender's
+			// retries for an event that never ran, so this request is refused whole (its new events
+			// are forgotten again) and the sender delivers it again later: by then the first one is
+			// either acknowledged (this becomes a duplicate) or forgotten (this one runs).
+			for (const outcome of outcomes) if (outcome.json.eventId) seen.forget(String(outcome.json.eventId));
+			this.logger.info('Booking webhook deferred: an earlier delivery of the same event is still running', { eventIds: stillRunning });
+			this.getResponseObject().setHeader('Retry-After', '5');
+			respond(this, 409, { error: 'in_progress', eventIds: stillRunning, retry: true });
+			return { noWebhookResponse: true };
 		}
 
 		if (outcomes.length === 0) {

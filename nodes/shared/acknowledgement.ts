@@ -9,8 +9,7 @@ import type { SeenKeys } from '../../lib/whatsapp';
  */
 export function forgetUnlessAcknowledged(context: IWebhookFunctions, seen: SeenKeys, keys: string[]): void {
 	const res = context.getResponseObject();
-	res.once('close', () => {
-		if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
-		for (const key of keys) seen.forget(key);
-	});
+	seen.awaitAnswer(keys);
+	// 'close' also fires when the sender hung up before the answer (its timeout): not acknowledged.
+	res.once('close', () => seen.answered(keys, res.writableFinished && res.statusCode >= 200 && res.statusCode < 300));
 }

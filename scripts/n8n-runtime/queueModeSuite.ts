@@ -282,12 +282,22 @@ export async function runExactlyOnceJourneys(
 
 		let eventsPosted = 0;
 		let duplicatesRejectedAtTrigger = 0;
+		let deferredAtTrigger = 0;
 		const event = (type: BookingEventType, guest: Guest): string => JSON.stringify(bookingEventBody(type, guest));
 		const post = async (raw: string, signature: string): Promise<void> => {
-			const response = await http.post(bookingUrl, raw, {
+			let response = await http.post(bookingUrl, raw, {
 				headers: { 'content-type': 'application/json', 'x-resort-signature': signature },
 				transformRequest: [(data: string) => data],
 			});
+			// 409: the same event's first delivery was still unanswered; a platform delivers it again.
+			for (let tries = 1; response.status === 409 && tries < 30; tries++) {
+				deferredAtTrigger += 1;
+				await sleep(1000);
+				response = await http.post(bookingUrl, raw, {
+					headers: { 'content-type': 'application/json', 'x-resort-signature': sign(raw) },
+					transformRequest: [(data: string) => data],
+				});
+			}
 			eventsPosted += 1;
 			if (response.status !== 202)
 				throw new Error(
@@ -357,7 +367,7 @@ export async function runExactlyOnceJourneys(
 			]);
 		});
 		log(
-			`${eventsPosted} events accepted (202) in ${((Date.now() - t) / 1000).toFixed(1)} s; ${duplicatesRejectedAtTrigger} answered duplicate by the trigger`,
+			`${eventsPosted} events accepted (202) in ${((Date.now() - t) / 1000).toFixed(1)} s; ${duplicatesRejectedAtTrigger} answered duplicate by the trigger, ${deferredAtTrigger} × 409 (first delivery still unanswered) delivered again`,
 		);
 
 		// 2. every guest has Reminder 1; then half confirm (once, redelivered, and a new eventId, at once).

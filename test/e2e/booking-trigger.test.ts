@@ -10,7 +10,7 @@ import path from 'path';
 
 import { signBookingWebhook, type BookingEventType } from '../../lib';
 import { N8nApi, REPO_ROOT, type WorkflowJson } from '../../scripts/n8n-runtime';
-import { connect, sleep } from '../support/e2e';
+import { connect, eventually, sleep } from '../support/e2e';
 import { registerGuestPhone } from '../support/guestPhones';
 
 jest.setTimeout(180_000);
@@ -193,9 +193,18 @@ test('the same event delivered 50 times at once is emitted exactly once', async 
 	const before = (await n8n.listExecutions({ workflowId: signed.id })).length;
 	const body = event('booking_abandoned');
 	const responses = await Promise.all(Array.from({ length: 50 }, () => post(signed.url, body)));
-	expect(responses.map((r) => r.status)).toEqual(Array(50).fill(202));
-	const fresh = responses.filter((r) => r.data.events[0].duplicate === false);
+	// One runs. A repeat that came while that first request was not answered yet gets 409 (it could
+	// still fail and be forgotten); one that came after its 202 is a duplicate.
+	const fresh = responses.filter((r) => r.status === 202 && r.data.events[0].duplicate === false);
 	expect(fresh).toHaveLength(1);
+	const deferred = responses.filter((r) => r.status === 409);
+	for (const r of deferred) expect(r.data).toEqual({ error: 'in_progress', eventIds: [body.eventId], retry: true });
+	const duplicates = responses.filter((r) => r.status === 202 && r.data.events[0].duplicate === true);
+	expect(fresh.length + deferred.length + duplicates.length).toBe(50);
+	// Delivered again, the deferred ones are duplicates of the acknowledged event.
+	for (const r of await Promise.all(deferred.map(() => post(signed.url, body)))) {
+		expect({ status: r.status, body: r.data }).toEqual({ status: 202, body: { accepted: true, events: [{ eventId: body.eventId, duplicate: true }] } });
+	}
 	await n8n.waitForExecutions(signed.id, before + 1, 30_000);
 	await sleep(1500);
 	expect(await n8n.listExecutions({ workflowId: signed.id })).toHaveLength(before + 1);
@@ -207,16 +216,56 @@ test('the same event delivered 50 times at once is emitted exactly once', async 
  * Booking Event → Gate (a Code node that throws until `failUntil`, like a resort system that is
  * briefly down) → Park (a 2-minute Wait, which n8n stores in its database like a journey's wait).
  */
-async function deployGated(respond: 'onReceived' | 'lastNode', failUntil: number) {
+async function deployGated(respond: 'onReceived' | 'lastNode', failUntil: number, holdSeconds = 0) {
 	const json = workflow({ platform: 'generic', authentication: 'signature', respond });
 	json.nodes.push(
 		{ id: randomUUID(), name: 'Gate', type: 'n8n-nodes-base.code', typeVersion: 2, position: [500, -150], parameters: { jsCode: `if (Date.now() < ${failUntil}) throw new Error('resort system not ready');\nreturn $input.all();` } },
 		{ id: randomUUID(), name: 'Park', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [700, -150], webhookId: randomUUID(), parameters: { resume: 'timeInterval', amount: 2, unit: 'minutes' } },
 	);
-	json.connections.Accepted = { main: [[{ node: 'Gate', type: 'main', index: 0 }]] };
 	json.connections.Gate = { main: [[{ node: 'Park', type: 'main', index: 0 }]] };
+	if (holdSeconds > 0) {
+		// A Wait under 65 s runs in the execution itself: the request stays unanswered that long.
+		json.nodes.push({ id: randomUUID(), name: 'Hold', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [400, -150], webhookId: randomUUID(), parameters: { resume: 'timeInterval', amount: holdSeconds, unit: 'seconds' } });
+		json.connections.Accepted = { main: [[{ node: 'Hold', type: 'main', index: 0 }]] };
+		json.connections.Hold = { main: [[{ node: 'Gate', type: 'main', index: 0 }]] };
+	} else {
+		json.connections.Accepted = { main: [[{ node: 'Gate', type: 'main', index: 0 }]] };
+	}
 	return await activate(json);
 }
+
+test('a repeat of an event whose first delivery is still running gets 409, not "duplicate": that run can still fail and be forgotten', async () => {
+	const failUntil = Date.now() + 25_000;
+	const gated = await deployGated('lastNode', failUntil, 6);
+	const body = event('booking_started');
+	const first = post(gated.url, body);
+	await eventually(async () => (await n8n.listExecutions({ workflowId: gated.id })).find((e) => e.status === 'running'), 20_000, 'the first delivery to be running');
+
+	// A "duplicate" 202 here would tell the sender the event is done although its only run is about to fail.
+	const repeat = await post(gated.url, body);
+	expect({ status: repeat.status, body: repeat.data, retryAfter: repeat.headers['retry-after'] }).toEqual({
+		status: 409,
+		body: { error: 'in_progress', eventIds: [body.eventId], retry: true },
+		retryAfter: '5',
+	});
+	const firstAnswer = await first;
+	expect(firstAnswer.status).toBe(500);
+	expect(Date.now()).toBeLessThan(failUntil); // it did fail at the gate
+	expect((await n8n.listExecutions({ workflowId: gated.id })).map((e) => e.status)).toEqual(['error']);
+
+	// The sender delivers again once the resort system is back: the event runs (nothing had acknowledged it).
+	await sleep(Math.max(0, failUntil - Date.now()) + 500);
+	const again = await post(gated.url, body);
+	expect(again.status).toBe(202);
+	const runs = await n8n.listExecutions({ workflowId: gated.id });
+	expect(runs.map((e) => e.status).sort()).toEqual(['error', 'waiting']);
+	// From now on it is a duplicate, and nothing runs it a third time.
+	const late = await post(gated.url, body);
+	expect({ status: late.status, body: late.data }).toEqual({ status: 202, body: { accepted: true, events: [{ eventId: body.eventId, duplicate: true }] } });
+	await sleep(1500);
+	expect(await n8n.listExecutions({ workflowId: gated.id })).toHaveLength(2);
+	await n8n.deactivateWorkflow(gated.id);
+});
 
 test('Respond "When Last Node Finishes" answers once the run parked, and 500 when it failed, so the redelivery runs again', async () => {
 	const failUntil = Date.now() + 12_000;

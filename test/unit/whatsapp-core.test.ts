@@ -445,6 +445,25 @@ describe('pacing and redelivery keys', () => {
 		expect(keys.size).toBe(2);
 	});
 
+	it('tells a key whose request is still unanswered from one acknowledged, and never saves that state', () => {
+		const keys = new SeenKeys(10, 60_000);
+		keys.add('evt-1', 0);
+		keys.add('evt-2', 0);
+		keys.awaitAnswer(['evt-1', 'evt-2']);
+		expect([keys.isAwaitingAnswer('evt-1'), keys.isAwaitingAnswer('evt-2')]).toEqual([true, true]);
+		expect(SeenKeys.from(keys.toJSON(), 10, 60_000).isAwaitingAnswer('evt-1')).toBe(false);
+		// A 2xx: still seen, no longer awaiting. Anything else: forgotten, so the redelivery is new.
+		keys.answered(['evt-1'], true);
+		keys.answered(['evt-2'], false);
+		expect([keys.has('evt-1', 10), keys.isAwaitingAnswer('evt-1')]).toEqual([true, false]);
+		expect([keys.has('evt-2', 10), keys.isAwaitingAnswer('evt-2')]).toEqual([false, false]);
+		expect(keys.add('evt-2', 20)).toBe(true);
+		// forget() clears the awaiting state as well.
+		keys.awaitAnswer(['evt-2']);
+		keys.forget('evt-2');
+		expect(keys.isAwaitingAnswer('evt-2')).toBe(false);
+	});
+
 	it('saves the set as one compact string and reads it back (and the earlier [key, ms] pairs)', () => {
 		const t0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 		const keys = new SeenKeys(5000, 30 * 24 * 3600 * 1000);
