@@ -284,19 +284,18 @@ export async function runExactlyOnceJourneys(
 		let duplicatesRejectedAtTrigger = 0;
 		let deferredAtTrigger = 0;
 		const event = (type: BookingEventType, guest: Guest): string => JSON.stringify(bookingEventBody(type, guest));
-		const post = async (raw: string, signature: string): Promise<void> => {
-			let response = await http.post(bookingUrl, raw, {
+		const send = async (raw: string, signature: string) =>
+			await http.post(bookingUrl, raw, {
 				headers: { 'content-type': 'application/json', 'x-resort-signature': signature },
 				transformRequest: [(data: string) => data],
 			});
+		const post = async (raw: string, signature: string): Promise<void> => {
+			let response = await send(raw, signature);
 			// 409: the same event's first delivery was still unanswered; a platform delivers it again.
 			for (let tries = 1; response.status === 409 && tries < 30; tries++) {
 				deferredAtTrigger += 1;
 				await sleep(1000);
-				response = await http.post(bookingUrl, raw, {
-					headers: { 'content-type': 'application/json', 'x-resort-signature': sign(raw) },
-					transformRequest: [(data: string) => data],
-				});
+				response = await send(raw, sign(raw));
 			}
 			eventsPosted += 1;
 			if (response.status !== 202)
